@@ -1,0 +1,92 @@
+/**
+ * The one place that reads configuration from the environment.
+ *
+ * Everything else receives a `ConnectorConfig` (or a part of it). Defaults are the
+ * documented ones; bad values fail fast with a message naming the variable.
+ */
+import { z } from 'zod';
+
+const intFrom = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+const EnvSchema = z.object({
+  TABLE_NAME: z.string().min(1).default('atlassian-access-connector'),
+  SECRET_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]+\/$/, 'must be a Secrets Manager name prefix ending with "/"')
+    .default('atlassian-access-connector/'),
+  /** Days Secrets Manager keeps a deleted org key before it is gone (7–30). */
+  SECRET_RECOVERY_DAYS: z.coerce.number().int().min(7).max(30).default(7),
+  ATLASSIAN_BASE_URL: z.url().default('https://api.atlassian.com/admin'),
+  SYNC_QUEUE_URL: z.string().optional(),
+  EVENT_BUS_NAME: z.string().min(1).default('default'),
+  KEY_EXPIRY_WARNING_DAYS: intFrom(30),
+  KEY_EXPIRY_CRITICAL_DAYS: intFrom(7),
+  /** Share (0–1) of an org's users a single sync may remove before it is held as suspicious. */
+  SUSPICIOUS_REMOVAL_SHARE: z.coerce.number().min(0).max(1).default(0.5),
+  CHANGE_TTL_DAYS: intFrom(400),
+  /** Milliseconds kept in reserve before the Lambda deadline to save a checkpoint. */
+  DEADLINE_SAFETY_MS: intFrom(20_000),
+  /** Orgs checked at once by the key-expiry probe. */
+  KEY_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  AWS_REGION: z.string().default('us-east-1'),
+  /** Set by local mode to point the SDK at the embedded DynamoDB emulator. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+});
+
+export interface ConnectorConfig {
+  tableName: string;
+  secretPrefix: string;
+  secretRecoveryDays: number;
+  atlassianBaseUrl: string;
+  syncQueueUrl?: string;
+  eventBusName: string;
+  keyExpiry: { warningDays: number; criticalDays: number };
+  suspiciousRemovalShare: number;
+  changeTtlDays: number;
+  deadlineSafetyMs: number;
+  keyCheckConcurrency: number;
+  region: string;
+  dynamoDbEndpoint?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates configuration; throws a `ConfigError` naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfig {
+  const parsed = EnvSchema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  if (e.KEY_EXPIRY_CRITICAL_DAYS > e.KEY_EXPIRY_WARNING_DAYS) {
+    throw new ConfigError('invalid configuration: KEY_EXPIRY_CRITICAL_DAYS must not exceed KEY_EXPIRY_WARNING_DAYS');
+  }
+  return {
+    tableName: e.TABLE_NAME,
+    secretPrefix: e.SECRET_PREFIX,
+    secretRecoveryDays: e.SECRET_RECOVERY_DAYS,
+    atlassianBaseUrl: e.ATLASSIAN_BASE_URL.replace(/\/+$/, ''),
+    syncQueueUrl: e.SYNC_QUEUE_URL,
+    eventBusName: e.EVENT_BUS_NAME,
+    keyExpiry: { warningDays: e.KEY_EXPIRY_WARNING_DAYS, criticalDays: e.KEY_EXPIRY_CRITICAL_DAYS },
+    suspiciousRemovalShare: e.SUSPICIOUS_REMOVAL_SHARE,
+    changeTtlDays: e.CHANGE_TTL_DAYS,
+    deadlineSafetyMs: e.DEADLINE_SAFETY_MS,
+    keyCheckConcurrency: e.KEY_CHECK_CONCURRENCY,
+    region: e.AWS_REGION,
+    dynamoDbEndpoint: e.DYNAMODB_ENDPOINT,
+  };
+}
+
+/** Treats empty strings as unset, as shells and CloudFormation often produce them. */
+function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
+}
