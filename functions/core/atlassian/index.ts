@@ -1,0 +1,18 @@
+/** Atlassian Admin API client: public surface. */
+export { AtlassianClient, createAtlassianDirectory, type AtlassianApiKeySummary, type AtlassianClientOptions } from './client.js';
+export {
+  AtlassianApiError,
+  DeadlineExceededError,
+  ForbiddenError,
+  InvalidResponseError,
+  KeyRejectedError,
+  NotFoundError,
+  RateLimitedError,
+  RequestRejectedError,
+  ScimManagedError,
+  UpstreamError,
+  isAtlassianApiError,
+  type AtlassianErrorInfo,
+} from './errors.js';
+export { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, type AtlassianLogger, type RetryOptions } from './http.js';
+export { normalizeV1User, normalizeV2User } from './normalize.js';
