@@ -1,0 +1,4 @@
+/** Placeholder entry so the CDK stack can bundle and synthesize; the real handler replaces this file. */
+export async function handler(): Promise<never> {
+  throw new Error('functions/sync/dispatcher.ts is a placeholder and has no behaviour yet');
+}
