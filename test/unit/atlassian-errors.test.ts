@@ -15,6 +15,7 @@ import { startSimulator, type Simulator } from '../simulator/index.js';
 
 const KEY = 'errors-test-key-5d0c';
 const OTHER_KEY = 'errors-test-other-key-2a11';
+const OTHER_KEY_W = 'errors-test-other-key-w-8e52';
 
 async function collect(pages: AsyncIterable<ManagedUserPage>): Promise<ManagedUserPage[]> {
   const out: ManagedUserPage[] = [];
@@ -219,6 +220,32 @@ describe('AtlassianClient directory writes', () => {
     sim.faults.serverError({ status: 500, times: 1, match: '/restore-access' });
     await assert.rejects(client(sim).restoreAccess(orgId, accountId), UpstreamError);
     assert.deepEqual(sim.requests.map((r) => r.status), [500]);
+  });
+
+  it('falls back to the v2 write when v1 refuses with a plain 403, and reports the v2 refusal when v2 refuses too', async () => {
+    const foreign = await startSimulator({
+      orgs: [
+        { name: 'Mine', apiKeys: [KEY], userCount: 1 },
+        { name: 'Theirs', apiKeys: [OTHER_KEY_W], userCount: 3 },
+      ],
+    });
+    try {
+      const theirs = foreign.orgs[1]?.orgId as string;
+      const accountId = [...foreign.users(theirs)][0]?.accountId as string;
+
+      await assert.rejects(client(foreign).suspendAccess(theirs, accountId), (err: unknown) => {
+        assert.ok(err instanceof ForbiddenError);
+        assert.equal(err.atlassianCode, 'ADMIN-403-3');
+        return true;
+      });
+      assert.deepEqual(
+        foreign.requests.map((r) => `${r.method} ${r.path.split('/').slice(2, 5).join('/')} ${r.status}`),
+        [`POST v1/orgs/${theirs} 403`, `GET v2/orgs/${theirs} 403`],
+      );
+      assert.equal(foreign.user(theirs, accountId)?.membershipStatus, [...foreign.users(theirs)][0]?.membershipStatus);
+    } finally {
+      await foreign.close();
+    }
   });
 
   it('lists the org API keys with their expiry, never their values', async () => {

@@ -178,6 +178,22 @@ describe('AtlassianClient user listing', () => {
     }
   });
 
+  it('names the index and field of a user record that does not match the schema', async () => {
+    const fourth = [...sim.users(big)][3] as SimUser;
+    const original = fourth.email;
+    sim.updateUser(big, fourth.accountId, { email: 1234 as unknown as string });
+    try {
+      await assert.rejects(collect(clientFor(sim).listUserPages(big)), (err: unknown) => {
+        assert.ok(err instanceof InvalidResponseError);
+        assert.match(err.detail ?? '', /^data\[3\]\.email: /);
+        assert.match(err.message, /data\[3\]\.email/);
+        return true;
+      });
+    } finally {
+      sim.updateUser(big, fourth.accountId, { email: original });
+    }
+  });
+
   it('names the path of the bad field when a page does not match the schema', async () => {
     sim.faults.malformedPage({ kind: 'bad-schema', match: big });
     try {
