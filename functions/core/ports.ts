@@ -37,6 +37,16 @@ export interface AtlassianDirectory {
   suspendAccess(orgId: string, accountId: string, options?: { deadline?: number }): Promise<WriteResult>;
   restoreAccess(orgId: string, accountId: string, options?: { deadline?: number }): Promise<WriteResult>;
   removeFromDirectory(orgId: string, accountId: string, options?: { deadline?: number }): Promise<WriteResult>;
+  /** Best effort: the org's API keys with their expiry, from Atlassian's API Access API (may be refused). */
+  listApiKeys?(orgId: string, options?: { deadline?: number }): Promise<AtlassianApiKeySummary[]>;
+}
+
+/** One API key of an org as Atlassian lists it; never the key value. */
+export interface AtlassianApiKeySummary {
+  id: string;
+  label?: string;
+  /** ISO-8601 expiry. */
+  expiresAt?: string;
 }
 
 /** Summary of Atlassian's answer to a directory write. */

@@ -147,6 +147,24 @@ describe('AtlassianClient user listing', () => {
     assert.equal(userRequests(sim, 'v1'), 10);
   });
 
+  it('restarts from the beginning of the v1 list when v2 is refused in the middle of a resumed listing', async () => {
+    const iterator = clientFor(sim).listUserPages(big)[Symbol.asyncIterator]();
+    const firstPage = (await iterator.next()).value as ManagedUserPage;
+    await iterator.return?.(undefined);
+    sim.setV2Refused(big, true);
+    try {
+      const rest = await collect(clientFor(sim).listUserPages(big, { cursor: firstPage.nextCursor }));
+
+      assert.ok(rest.every((p) => p.source === 'v1'));
+      assert.deepEqual(
+        rest.flatMap((p) => p.users.map((u) => u.accountId)),
+        [...sim.users(big)].map((u) => u.accountId),
+      );
+    } finally {
+      sim.setV2Refused(big, false);
+    }
+  });
+
   it('returns a single empty page for an org without Atlassian Guard', async () => {
     const pages = await collect(clientFor(sim).listUserPages(noGuard));
 

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type {
+  AtlassianApiKeySummary,
   AtlassianDirectory,
   AtlassianOrgSummary,
   ListUsersOptions,
@@ -20,14 +21,7 @@ import { ApiKeysPage, OrgsPage, V1UserPage, V2UserDetails, V2UserPage, WriteAnsw
 
 /** Options of `AtlassianClient`; see `AtlassianHttpOptions` for defaults. */
 export type AtlassianClientOptions = AtlassianHttpOptions;
-
-/** One API key of an org, as listed by Atlassian's API Access API (never the key value). */
-export interface AtlassianApiKeySummary {
-  id: string;
-  label?: string;
-  /** ISO-8601 expiry. */
-  expiresAt?: string;
-}
+export type { AtlassianApiKeySummary };
 
 interface DeadlineOption {
   deadline?: number;
@@ -68,6 +62,9 @@ export class AtlassianClient implements AtlassianDirectory {
    * users search and falls back to the v1 managed-accounts list when v2 is refused
    * (403/404). Each page's `nextCursor` names its listing (`v2:…`/`v1:…`), so passing
    * it back as `cursor`, even in another invocation, resumes the same listing.
+   * When v2 is refused while resuming a v2 cursor, the listing restarts at the
+   * beginning of the v1 list (pages then say `source: 'v1'`): a complete listing
+   * is worth more than the pages already read.
    */
   async *listUserPages(orgId: string, options: ListUsersOptions = {}): AsyncGenerator<ManagedUserPage> {
     const action = `listUsers: org ${orgId}`;
