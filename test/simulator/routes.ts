@@ -23,26 +23,32 @@ export interface RouteContext {
   body: string;
   /** Orgs the caller's key may administer. */
   allowedOrgs: string[];
-  /** The org of an org-scoped route, already checked for existence and permission. */
-  org: OrgState;
 }
 
-type Handler = (ctx: RouteContext) => SimResponse;
+/** Context of an org-scoped route: the org exists and the key may administer it. */
+export interface OrgRouteContext extends RouteContext {
+  org: OrgState;
+}
 
 interface Route {
   method: string;
   pattern: RegExp;
   names: string[];
-  handler: Handler;
+  run: (ctx: RouteContext, org: OrgState | undefined) => SimResponse;
 }
 
-function route(method: string, template: string, handler: Handler): Route {
+function compile(method: string, template: string, run: Route['run']): Route {
   const names: string[] = [];
   const source = template.replace(/:(\w+)/g, (_m, name: string) => {
     names.push(name);
     return '([^/]+)';
   });
-  return { method, pattern: new RegExp(`^${source}$`), names, handler };
+  return { method, pattern: new RegExp(`^${source}$`), names, run };
+}
+
+/** A route whose path holds `:orgId`; its handler only runs with a resolved org. */
+function route(method: string, template: string, handler: (ctx: OrgRouteContext) => SimResponse): Route {
+  return compile(method, template, (ctx, org) => (org ? handler({ ...ctx, org }) : errors.orgNotFound()));
 }
 
 function v2Limit(raw: unknown): number | SimResponse {
@@ -78,7 +84,7 @@ function listOrgs(ctx: RouteContext): SimResponse {
   return { status: 200, body: { data, links: { self: `${ctx.settings.baseUrl}/v1/orgs` } } };
 }
 
-function listV1Users(ctx: RouteContext): SimResponse {
+function listV1Users(ctx: OrgRouteContext): SimResponse {
   const from = startIndex(ctx.url.searchParams.get('cursor') ?? undefined);
   if (typeof from !== 'number') return from;
   const { org, settings, state } = ctx;
@@ -106,7 +112,7 @@ function directoryFilter(org: OrgState, directoryId: string | undefined): ((u: S
   return (u) => u.directoryId === directoryId;
 }
 
-function v2Page(ctx: RouteContext, limitRaw: unknown, cursor: unknown, expand: boolean): SimResponse {
+function v2Page(ctx: OrgRouteContext, limitRaw: unknown, cursor: unknown, expand: boolean): SimResponse {
   if (ctx.org.v2Refused) return errors.forbiddenOrg();
   const limit = v2Limit(limitRaw);
   if (typeof limit !== 'number') return limit;
@@ -124,13 +130,13 @@ function v2Page(ctx: RouteContext, limitRaw: unknown, cursor: unknown, expand: b
   };
 }
 
-function listV2Users(ctx: RouteContext): SimResponse {
+function listV2Users(ctx: OrgRouteContext): SimResponse {
   const query = ctx.url.searchParams;
   const expand = query.getAll('expand').flatMap((e) => e.split(','));
   return v2Page(ctx, query.get('limit') ?? undefined, query.get('cursor') ?? undefined, expand.includes('productAccess'));
 }
 
-function searchV2Users(ctx: RouteContext): SimResponse {
+function searchV2Users(ctx: OrgRouteContext): SimResponse {
   let body: unknown = {};
   if (ctx.body.trim() !== '') {
     try {
@@ -146,7 +152,7 @@ function searchV2Users(ctx: RouteContext): SimResponse {
   return v2Page(ctx, limit, cursor, Array.isArray(expand) && expand.includes('productAccess'));
 }
 
-function listV2Directories(ctx: RouteContext): SimResponse {
+function listV2Directories(ctx: OrgRouteContext): SimResponse {
   if (ctx.org.v2Refused) return errors.forbiddenOrg();
   const data = [
     { directoryId: ctx.org.ctx.directoryId, name: `${ctx.org.name} directory` },
@@ -155,7 +161,7 @@ function listV2Directories(ctx: RouteContext): SimResponse {
   return { status: 200, body: { data, links: {} } };
 }
 
-function getV2User(ctx: RouteContext): SimResponse {
+function getV2User(ctx: OrgRouteContext): SimResponse {
   if (ctx.org.v2Refused) return errors.forbiddenOrg();
   const index = ctx.state.indexOf(ctx.org, ctx.params.accountId ?? '');
   const user = index === undefined ? undefined : ctx.state.userAt(ctx.org, index);
@@ -167,7 +173,7 @@ function getV2User(ctx: RouteContext): SimResponse {
 type Action = 'suspend' | 'restore' | 'remove';
 
 /** Applies a directory write after Atlassian's refusals (unknown user, SCIM-managed, org admin). */
-function mutate(ctx: RouteContext, action: Action, version: 'v1' | 'v2'): SimResponse {
+function mutate(ctx: OrgRouteContext, action: Action, version: 'v1' | 'v2'): SimResponse {
   const { org, state } = ctx;
   if (version === 'v2' && org.v2Refused) return errors.forbiddenOrg();
   const accountId = ctx.params.accountId ?? '';
@@ -187,7 +193,7 @@ function mutate(ctx: RouteContext, action: Action, version: 'v1' | 'v2'): SimRes
   return { status: 200, body: { message: `Access to organization ${org.orgId} was ${verb} for user ${accountId}` } };
 }
 
-function listApiKeys(ctx: RouteContext): SimResponse {
+function listApiKeys(ctx: OrgRouteContext): SimResponse {
   const data = ctx.state.keysOfOrg(ctx.org.orgId).map((k) => ({ ...k, orgId: ctx.org.orgId, scopes: [] }));
   return { status: 200, body: { data, links: {} } };
 }
@@ -197,7 +203,7 @@ const V2_USERS = '/v2/orgs/:orgId/directories/:directoryId/users';
 
 /** Every simulated endpoint. Routes whose path has `:orgId` are org-scoped. */
 export const ROUTES: readonly Route[] = [
-  route('GET', '/v1/orgs', listOrgs),
+  compile('GET', '/v1/orgs', listOrgs),
   route('GET', ORG, (ctx) => ({ status: 200, body: { data: orgModel(ctx.org, ctx.settings.baseUrl) } })),
   route('GET', `${ORG}/users`, listV1Users),
   route('POST', `${ORG}/directory/users/:accountId/suspend-access`, (ctx) => mutate(ctx, 'suspend', 'v1')),
@@ -252,15 +258,6 @@ export function dispatch(
   const org = orgId === undefined ? undefined : state.orgs.get(orgId);
   if (orgId !== undefined && !org) return { response: errors.orgNotFound(), orgId };
   if (orgId !== undefined && !allowedOrgs.includes(orgId)) return { response: errors.forbiddenOrg(), orgId };
-  const ctx: RouteContext = {
-    state,
-    settings,
-    url,
-    params: matched.params,
-    body,
-    allowedOrgs,
-    org: org as OrgState,
-  };
-  const response = matched.route.handler(ctx);
+  const response = matched.route.run({ state, settings, url, params: matched.params, body, allowedOrgs }, org);
   return orgId === undefined ? { response } : { response, orgId };
 }

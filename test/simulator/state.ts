@@ -77,6 +77,7 @@ export class SimState {
     return org;
   }
 
+  /** Lets `apiKey` administer the org; the API Access API lists it with `expiresAt` (default: anchor + 6 months). */
   addKey(orgId: string, apiKey: string, expiresAt?: string): void {
     const org = this.org(orgId);
     const record = this.keys.get(apiKey) ?? { revoked: false, grants: new Map<string, KeyGrant>() };
@@ -91,6 +92,7 @@ export class SimState {
     this.keys.set(apiKey, record);
   }
 
+  /** Subsequent requests with the key answer 401; it leaves the API Access listing. */
   revokeKey(apiKey: string): void {
     const record = this.keys.get(apiKey);
     if (record) record.revoked = true;
@@ -127,6 +129,7 @@ export class SimState {
     return this.userAt(org, index)?.accountId === accountId ? index : undefined;
   }
 
+  /** The current user with that account id, if listed. */
   findUser(orgId: string, accountId: string): SimUser | undefined {
     const org = this.org(orgId);
     const index = this.indexOf(org, accountId);
@@ -155,6 +158,7 @@ export class SimState {
     return index < org.generated ? { users, nextIndex: index } : { users };
   }
 
+  /** Current users in listing order, generated one at a time. */
   *users(orgId: string): Iterable<SimUser> {
     const org = this.org(orgId);
     for (let index = 0; index < org.generated; index++) {
@@ -163,11 +167,13 @@ export class SimState {
     }
   }
 
+  /** Merges a patch into the user's overlay (the account id never changes). */
   patchIndex(org: OrgState, index: number, patch: Partial<SimUser>): void {
     const { accountId: _ignored, ...rest } = patch;
     org.overlays.set(index, { ...org.overlays.get(index), ...rest });
   }
 
+  /** Patches a current user; throws for an unknown one. */
   updateUser(orgId: string, accountId: string, patch: Partial<SimUser>): void {
     const org = this.org(orgId);
     const index = this.indexOf(org, accountId);
@@ -175,6 +181,7 @@ export class SimState {
     this.patchIndex(org, index, patch);
   }
 
+  /** Removes a current user from every listing; throws for an unknown one. */
   removeUser(orgId: string, accountId: string): void {
     const org = this.org(orgId);
     const index = this.indexOf(org, accountId);
@@ -183,6 +190,7 @@ export class SimState {
     org.overlays.delete(index);
   }
 
+  /** Appends `count` newly generated users at the end of the listing. */
   addUsers(orgId: string, count: number): SimUser[] {
     const org = this.org(orgId);
     const added: SimUser[] = [];
