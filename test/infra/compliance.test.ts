@@ -34,7 +34,7 @@ function findings(checks: AwsSolutionsChecks, root: IConstruct): Array<{ rule: s
   return checks.validateScope(root).violations.map((violation) => ({
     rule: violation.ruleName,
     severity: violation.severity ?? 'error',
-    paths: violation.violatingResources.map((resource) => resource.constructPath),
+    paths: violation.violatingResources.map((resource) => resource.constructPath ?? ''),
   }));
 }
 
