@@ -24,7 +24,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { type Attribute, AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -36,6 +36,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTES, type RouteTarget } from '../functions/api/routes.js';
+import { type KeyAttribute, TABLE_DEFINITION } from '../functions/core/store/table-definition.js';
 import { ConnectorFunction, FUNCTION_RUNTIME } from './connector-function.js';
 import { type ConnectorSettings, readSettings } from './settings.js';
 
@@ -77,16 +78,26 @@ export class ConnectorStack extends Stack {
     const settings = props.settings ?? readSettings(this.node);
 
     // ---- Storage --------------------------------------------------------------------------
+    // Built from the same definition as local mode and the store tests, so they cannot drift.
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
-      timeToLiveAttribute: 'expiresAt',
+      partitionKey: attribute(TABLE_DEFINITION.partitionKey),
+      sortKey: attribute(TABLE_DEFINITION.sortKey),
+      timeToLiveAttribute: TABLE_DEFINITION.timeToLiveAttribute,
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Snapshots, change history and the deprovision audit trail outlive the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    for (const index of TABLE_DEFINITION.globalSecondaryIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: attribute(index.partitionKey),
+        sortKey: attribute(index.sortKey),
+        projectionType: ProjectionType[index.projection],
+      });
+    }
+    const tableIndexed = TABLE_DEFINITION.globalSecondaryIndexes.length > 0;
 
     // Powertools Idempotency records for deprovision requests (`Idempotency-Key` header).
     this.idempotencyTable = new Table(this, 'IdempotencyTable', {
@@ -136,7 +147,7 @@ export class ConnectorStack extends Stack {
       description: 'Atlassian Access Connector HTTP API (every route except deprovision)',
       memorySize: 512,
       environment: { ...common, SYNC_QUEUE_URL: this.syncQueue.queueUrl },
-      tables: [{ table: this.table, access: 'readwrite' }],
+      tables: [{ table: this.table, access: 'readwrite', indexed: tableIndexed }],
       tracing,
     });
 
@@ -149,7 +160,7 @@ export class ConnectorStack extends Stack {
       description: 'Atlassian Access Connector deprovisioning (suspend, restore, remove users)',
       environment: { ...common, IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName },
       tables: [
-        { table: this.table, access: 'readwrite' },
+        { table: this.table, access: 'readwrite', indexed: tableIndexed },
         { table: this.idempotencyTable, access: 'readwrite' },
       ],
       reservedConcurrentExecutions: settings.reservedConcurrency ? DEPROVISION_CONCURRENCY : undefined,
@@ -162,7 +173,7 @@ export class ConnectorStack extends Stack {
       timeout: Duration.minutes(1),
       environment: { ...common, SYNC_QUEUE_URL: this.syncQueue.queueUrl },
       // Reads the connected orgs; writes a queued sync-run record per org.
-      tables: [{ table: this.table, access: 'readwrite' }],
+      tables: [{ table: this.table, access: 'readwrite', indexed: tableIndexed }],
       tracing,
     });
 
@@ -172,7 +183,7 @@ export class ConnectorStack extends Stack {
       timeout: SYNC_WORKER_TIMEOUT,
       memorySize: 512,
       environment: { ...common, SYNC_QUEUE_URL: this.syncQueue.queueUrl, EVENT_BUS_NAME: this.eventBus.eventBusName },
-      tables: [{ table: this.table, access: 'readwrite' }],
+      tables: [{ table: this.table, access: 'readwrite', indexed: tableIndexed }],
       reservedConcurrentExecutions: settings.reservedConcurrency ? SYNC_WORKER_CONCURRENCY : undefined,
       tracing,
     });
@@ -182,7 +193,7 @@ export class ConnectorStack extends Stack {
       description: 'Atlassian Access Connector daily API-key expiry check',
       timeout: Duration.minutes(5),
       environment: { ...common, EVENT_BUS_NAME: this.eventBus.eventBusName },
-      tables: [{ table: this.table, access: 'readwrite' }],
+      tables: [{ table: this.table, access: 'readwrite', indexed: tableIndexed }],
       tracing,
     });
     this.functions = { api, deprovision, syncDispatcher, syncWorker, keyExpiry };
@@ -431,6 +442,10 @@ export class ConnectorStack extends Stack {
     new CfnOutput(this, 'EventBusName', { description: 'EventBridge bus receiving connector events', value: this.eventBus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'SNS topic receiving every connector alarm', value: this.alarmTopic.topicArn });
   }
+}
+
+function attribute(key: KeyAttribute): Attribute {
+  return { name: key.name, type: { S: AttributeType.STRING }[key.type] };
 }
 
 function capitalize(text: string): string {

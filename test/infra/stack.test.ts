@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ROUTES, routeKey } from '../../functions/api/routes.js';
 import { loadConfig } from '../../functions/core/config.js';
+import { createTableInput, TABLE_DEFINITION } from '../../functions/core/store/table-definition.js';
 import { SYNC_WORKER_TIMEOUT, type ConnectorStack } from '../../lib/connector-stack.js';
 import { DEFAULT_SETTINGS } from '../../lib/settings.js';
 import { logicalId, permissionsOf, type Synthesized, synthesize } from './synth.js';
@@ -72,12 +73,19 @@ describe('connector stack', () => {
       assert.equal(table.UpdateReplacePolicy, 'Retain');
       assert.deepEqual(table.Properties.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
       assert.deepEqual(table.Properties.SSESpecification, { SSEEnabled: true });
-      assert.deepEqual(table.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
       assert.equal(table.Properties.BillingMode, 'PAY_PER_REQUEST');
-      assert.deepEqual(table.Properties.KeySchema, [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ]);
+    });
+
+    it('builds the table from the shared table definition: keys, indexes and TTL attribute', () => {
+      const table = synth.template.toJSON().Resources[logicalId(synth.stack.table)].Properties;
+      const expected = createTableInput('unused');
+      assert.deepEqual(table.KeySchema, expected.KeySchema);
+      assert.deepEqual(table.GlobalSecondaryIndexes, expected.GlobalSecondaryIndexes);
+      assert.deepEqual(
+        [...table.AttributeDefinitions].sort((x: { AttributeName: string }, y: { AttributeName: string }) => x.AttributeName.localeCompare(y.AttributeName)),
+        [...expected.AttributeDefinitions!].sort((x, y) => x.AttributeName!.localeCompare(y.AttributeName!)),
+      );
+      assert.deepEqual(table.TimeToLiveSpecification, { AttributeName: TABLE_DEFINITION.timeToLiveAttribute, Enabled: true });
     });
 
     it('keeps idempotency records in their own retained table keyed by id with TTL on expiration', () => {
