@@ -1,5 +1,5 @@
 /**
- * The whole connector as one stack: table(s), five Lambdas, the IAM-authorized HTTP API,
+ * The whole connector as one stack: the table, five Lambdas, the IAM-authorized HTTP API,
  * the sync queue with its dead-letter queue, schedules, the connector event bus, alarms
  * and a dashboard.
  *
@@ -58,7 +58,6 @@ export interface ConnectorStackProps extends StackProps {
 
 export class ConnectorStack extends Stack {
   readonly table: Table;
-  readonly idempotencyTable: Table;
   readonly syncQueue: Queue;
   readonly syncDeadLetterQueue: Queue;
   readonly eventBus: EventBus;
@@ -98,16 +97,6 @@ export class ConnectorStack extends Stack {
       });
     }
     const tableIndexed = TABLE_DEFINITION.globalSecondaryIndexes.length > 0;
-
-    // Powertools Idempotency records for deprovision requests (`Idempotency-Key` header).
-    this.idempotencyTable = new Table(this, 'IdempotencyTable', {
-      partitionKey: { name: 'id', type: AttributeType.STRING },
-      timeToLiveAttribute: 'expiration',
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      encryption: TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
 
     // ---- Messaging --------------------------------------------------------------------------
     this.syncDeadLetterQueue = new Queue(this, 'SyncDeadLetterQueue', {
@@ -158,11 +147,9 @@ export class ConnectorStack extends Stack {
     const deprovision = new ConnectorFunction(this, 'DeprovisionFunction', {
       entry: 'functions/deprovision/handler.ts',
       description: 'Atlassian Access Connector deprovisioning (suspend, restore, remove users)',
-      environment: { ...common, IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName },
-      tables: [
-        { table: this.table, access: 'readwrite', indexed: tableIndexed },
-        { table: this.idempotencyTable, access: 'readwrite' },
-      ],
+      environment: common,
+      // Also holds the `Idempotency-Key` claims (items with a TTL), so no separate idempotency table.
+      tables: [{ table: this.table, access: 'readwrite', indexed: tableIndexed }],
       reservedConcurrentExecutions: settings.reservedConcurrency ? DEPROVISION_CONCURRENCY : undefined,
       tracing,
     });

@@ -20,7 +20,6 @@ type FunctionName = keyof ConnectorStack['functions'];
 function resourceNames(stack: ConnectorStack): Record<string, string> {
   const names: Record<string, string> = {
     [logicalId(stack.table)]: 'Table',
-    [logicalId(stack.idempotencyTable)]: 'IdempotencyTable',
     [logicalId(stack.syncQueue)]: 'SyncQueue',
     [logicalId(stack.eventBus)]: 'EventBus',
   };
@@ -87,19 +86,11 @@ describe('connector stack', () => {
       );
       assert.deepEqual(table.TimeToLiveSpecification, { AttributeName: TABLE_DEFINITION.timeToLiveAttribute, Enabled: true });
     });
-
-    it('keeps idempotency records in their own retained table keyed by id with TTL on expiration', () => {
-      const table = synth.template.toJSON().Resources[logicalId(synth.stack.idempotencyTable)];
-      assert.equal(table.DeletionPolicy, 'Retain');
-      assert.deepEqual(table.Properties.KeySchema, [{ AttributeName: 'id', KeyType: 'HASH' }]);
-      assert.deepEqual(table.Properties.TimeToLiveSpecification, { AttributeName: 'expiration', Enabled: true });
-      assert.deepEqual(table.Properties.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
-      assert.deepEqual(table.Properties.SSESpecification, { SSEEnabled: true });
-    });
   });
 
   describe('functions', () => {
     it('run every function on nodejs22.x arm64 as a minified ESM bundle with source maps', () => {
+      synth.template.resourceCountIs('AWS::DynamoDB::Table', 1);
       const functions = synth.template.findResources('AWS::Lambda::Function');
       assert.equal(Object.keys(functions).length, 5);
       for (const fn of Object.values(functions)) {
@@ -145,7 +136,6 @@ describe('connector stack', () => {
       const withBus = (['api', 'deprovision', 'syncDispatcher', 'syncWorker', 'keyExpiry'] as const).filter((fn) => 'EVENT_BUS_NAME' in variables(fn));
       assert.deepEqual(withQueue, ['api', 'syncDispatcher', 'syncWorker']);
       assert.deepEqual(withBus, ['syncWorker', 'keyExpiry']);
-      assert.deepEqual(variables('deprovision').IDEMPOTENCY_TABLE_NAME, { Ref: logicalId(synth.stack.idempotencyTable) });
     });
 
     it('reserves concurrency for the sync worker and deprovisioning to protect Atlassian rate limits', () => {
@@ -179,15 +169,10 @@ describe('connector stack', () => {
       );
     });
 
-    it('lets the deprovision function read org keys and use the table and the idempotency table only', () => {
+    it('lets the deprovision function read org keys and use the table (which also holds idempotency claims) only', () => {
       assert.deepEqual(
         permissions('deprovision'),
-        [
-          ...logs,
-          ...ddb(tableArns, [...DDB_READ, ...DDB_WRITE]),
-          ...ddb(['IdempotencyTable.Arn'], [...DDB_READ, ...DDB_WRITE]),
-          ...on([SECRET], ['secretsmanager:GetSecretValue']),
-        ].sort(),
+        [...logs, ...ddb(tableArns, [...DDB_READ, ...DDB_WRITE]), ...on([SECRET], ['secretsmanager:GetSecretValue'])].sort(),
       );
     });
 
@@ -247,14 +232,6 @@ describe('connector stack', () => {
       for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
         assert.deepEqual(fn.Properties.TracingConfig, { Mode: 'Active' });
       }
-    });
-
-    it('lets only the deprovision function touch the idempotency table', () => {
-      const idempotencyId = logicalId(synth.stack.idempotencyTable);
-      const users = Object.values(synth.template.findResources('AWS::IAM::Policy'))
-        .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes(idempotencyId))
-        .flatMap((policy) => policy.Properties.Roles.map((role: { Ref: string }) => role.Ref));
-      assert.deepEqual(users, [logicalId(synth.stack.functions.deprovision.role)]);
     });
 
     it('scopes secret access to the configured prefix', () => {
