@@ -106,8 +106,9 @@ export class ConnectorFunction extends Construct {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        // The nodejs22.x runtime ships AWS SDK v3: leaving it out keeps bundles near 100 KB
-        // instead of about 1 MB, which is what keeps cold starts short (see lib/DEPLOY.md).
+        // The nodejs22.x runtime ships AWS SDK v3. Leaving it out saves about 360 KB per bundle
+        // (measured on the shared core: 520 KB vs 880 KB minified) and keeps cold starts short;
+        // the price is running the runtime's SDK version rather than the lock file's.
         bundleAwsSDK: false,
         externalModules: ['@aws-sdk/*'],
       },
