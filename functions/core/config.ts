@@ -4,33 +4,35 @@
  * Everything else receives a `ConnectorConfig` (or a part of it). Defaults are the
  * documented ones; bad values fail fast with a message naming the variable.
  */
-import { z } from 'zod';
+import { z } from './zod.js';
 
-const intFrom = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+const intFrom = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.nonnegative()), fallback);
+
+const text = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
 
 const EnvSchema = z.object({
-  TABLE_NAME: z.string().min(1).default('atlassian-access-connector'),
-  SECRET_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9/_+=.@-]+\/$/, 'must be a Secrets Manager name prefix ending with "/"')
-    .default('atlassian-access-connector/'),
+  TABLE_NAME: text('atlassian-access-connector'),
+  SECRET_PREFIX: z._default(
+    z.string().check(z.regex(/^[A-Za-z0-9/_+=.@-]+\/$/, 'must be a Secrets Manager name prefix ending with "/"')),
+    'atlassian-access-connector/',
+  ),
   /** Days Secrets Manager keeps a deleted org key before it is gone (7–30). */
-  SECRET_RECOVERY_DAYS: z.coerce.number().int().min(7).max(30).default(7),
-  ATLASSIAN_BASE_URL: z.url().default('https://api.atlassian.com/admin'),
-  SYNC_QUEUE_URL: z.string().optional(),
-  EVENT_BUS_NAME: z.string().min(1).default('default'),
+  SECRET_RECOVERY_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(7), z.lte(30)), 7),
+  ATLASSIAN_BASE_URL: z._default(z.url(), 'https://api.atlassian.com/admin'),
+  SYNC_QUEUE_URL: z.optional(z.string()),
+  EVENT_BUS_NAME: text('default'),
   KEY_EXPIRY_WARNING_DAYS: intFrom(30),
   KEY_EXPIRY_CRITICAL_DAYS: intFrom(7),
   /** Share (0–1) of an org's users a single sync may remove before it is held as suspicious. */
-  SUSPICIOUS_REMOVAL_SHARE: z.coerce.number().min(0).max(1).default(0.5),
+  SUSPICIOUS_REMOVAL_SHARE: z._default(z.coerce.number().check(z.gte(0), z.lte(1)), 0.5),
   CHANGE_TTL_DAYS: intFrom(400),
   /** Milliseconds kept in reserve before the Lambda deadline to save a checkpoint. */
   DEADLINE_SAFETY_MS: intFrom(20_000),
   /** Orgs checked at once by the key-expiry probe. */
-  KEY_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
-  AWS_REGION: z.string().default('us-east-1'),
+  KEY_CHECK_CONCURRENCY: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(32)), 4),
+  AWS_REGION: text('us-east-1'),
   /** Set by local mode to point the SDK at the embedded DynamoDB emulator. */
-  DYNAMODB_ENDPOINT: z.url().optional(),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
 });
 
 export interface ConnectorConfig {

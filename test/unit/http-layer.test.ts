@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import { z } from '../../functions/core/zod.js';
 import { ConnectorError } from '../../functions/core/errors.js';
 import { ApiProblem, toProblem } from '../../functions/core/http/problem.js';
 import { header, parseBody, parseQuery, requesterOf } from '../../functions/core/http/request.js';
@@ -51,7 +51,7 @@ describe('problem documents', () => {
 });
 
 describe('request parsing', () => {
-  const Body = z.object({ apiKey: z.string().min(1), keyExpiresAt: z.iso.datetime().optional() }).strict();
+  const Body = z.strictObject({ apiKey: z.string().check(z.minLength(1)), keyExpiresAt: z.optional(z.iso.datetime()) });
 
   it('names the field that failed validation', () => {
     const problem = problemOf(() => parseBody(event({ body: '{"apiKey": 42}' }), Body));
@@ -72,7 +72,7 @@ describe('request parsing', () => {
   });
 
   it('rejects unknown query parameters with strict schemas', () => {
-    const Query = z.object({ limit: z.coerce.number().int().max(1000).optional() }).strict();
+    const Query = z.strictObject({ limit: z.optional(z.coerce.number().check(z.int(), z.lte(1000))) });
     const problem = problemOf(() => parseQuery(event({ queryStringParameters: { colour: 'red' } }), Query));
     assert.match(problem.detail, /query: Unrecognized key/);
   });

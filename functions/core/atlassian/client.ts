@@ -4,7 +4,7 @@
  * One method per capability; HTTP, retries and error mapping live in `http.ts`,
  * the mapping to our `ManagedUser` in `normalize.ts`.
  */
-import type { z } from 'zod';
+import type { z } from '../zod.js';
 import type {
   AtlassianApiKeySummary,
   AtlassianDirectory,
@@ -243,7 +243,7 @@ export class AtlassianClient implements AtlassianDirectory {
     return directoryId;
   }
 
-  async #get<S extends z.ZodType>(schema: S, request: AtlassianRequest): Promise<z.infer<S>> {
+  async #get<S extends z.ZodMiniType>(schema: S, request: AtlassianRequest): Promise<z.infer<S>> {
     const response = await this.#http.send(request);
     return validate(schema, response.body, request.action);
   }
@@ -280,7 +280,7 @@ function nextCursor(next: string | null | undefined, current: string | undefined
 }
 
 /** Validates a body; the error names the first bad field (e.g. `data[3].account_id`). */
-function validate<S extends z.ZodType>(schema: S, body: unknown, action: string): z.infer<S> {
+function validate<S extends z.ZodMiniType>(schema: S, body: unknown, action: string): z.infer<S> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

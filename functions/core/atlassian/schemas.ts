@@ -5,20 +5,22 @@
  * open strings, and only the fields the connector cannot do without are required.
  * Atlassian's field names stay in this folder; `normalize.ts` maps them to ours.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 
-const optionalString = z.string().nullish();
-const timestamp = z.union([z.string(), z.number()]).nullish();
+const nonEmpty = () => z.string().check(z.minLength(1));
+
+const optionalString = z.nullish(z.string());
+const timestamp = z.nullish(z.union([z.string(), z.number()]));
 
 /** `links` of a page; `next` is a URL (v1) or an opaque cursor (v2). */
-const PageLinks = z.looseObject({ next: z.string().nullish() }).nullish();
+const PageLinks = z.nullish(z.looseObject({ next: z.nullish(z.string()) }));
 
 export const OrgsPage = z.looseObject({
   data: z.array(
     z.looseObject({
-      id: z.string().min(1),
+      id: nonEmpty(),
       type: optionalString,
-      attributes: z.looseObject({ name: optionalString }).nullish(),
+      attributes: z.nullish(z.looseObject({ name: optionalString })),
     }),
   ),
   links: PageLinks,
@@ -27,37 +29,37 @@ export type OrgsPage = z.infer<typeof OrgsPage>;
 
 /** v1 managed account (`GET /v1/orgs/{orgId}/users`), snake_case. */
 export const V1User = z.looseObject({
-  account_id: z.string().min(1),
+  account_id: nonEmpty(),
   account_type: z.string(),
   account_status: z.string(),
   name: z.string(),
   picture: optionalString,
   email: optionalString,
-  access_billable: z.boolean().nullish(),
+  access_billable: z.nullish(z.boolean()),
   last_active: optionalString,
-  product_access: z
-    .array(
+  product_access: z.nullish(
+      z.array(
       z.looseObject({
         key: z.string(),
         name: optionalString,
         url: optionalString,
         last_active: optionalString,
       }),
-    )
-    .nullish(),
+      ),
+    ),
 });
 export type V1User = z.infer<typeof V1User>;
 
 export const V1UserPage = z.looseObject({
   data: z.array(V1User),
-  meta: z.looseObject({ total: z.number().nullish() }).nullish(),
+  meta: z.nullish(z.looseObject({ total: z.nullish(z.number()) })),
   links: PageLinks,
 });
 export type V1UserPage = z.infer<typeof V1UserPage>;
 
 /** v2 directory user (`/v2/orgs/{orgId}/directories/-/users`), camelCase; every field but the id optional. */
 export const V2User = z.looseObject({
-  accountId: z.string().min(1),
+  accountId: nonEmpty(),
   accountType: optionalString,
   name: optionalString,
   nickname: optionalString,
@@ -69,8 +71,8 @@ export const V2User = z.looseObject({
   managementSource: optionalString,
   addedToOrg: optionalString,
   directoryId: optionalString,
-  productAccess: z
-    .array(
+  productAccess: z.nullish(
+      z.array(
       z.looseObject({
         key: z.string(),
         id: optionalString,
@@ -78,8 +80,8 @@ export const V2User = z.looseObject({
         lastActiveTimestamp: timestamp,
         lastActive: timestamp,
       }),
-    )
-    .nullish(),
+      ),
+    ),
 });
 export type V2User = z.infer<typeof V2User>;
 
@@ -97,7 +99,7 @@ export type V2UserDetails = z.infer<typeof V2UserDetails>;
 export const ApiKeysPage = z.looseObject({
   data: z.array(
     z.looseObject({
-      id: z.string().min(1),
+      id: nonEmpty(),
       label: optionalString,
       expiresAt: optionalString,
     }),
@@ -107,4 +109,4 @@ export const ApiKeysPage = z.looseObject({
 export type ApiKeysPage = z.infer<typeof ApiKeysPage>;
 
 /** Body of a v1 write answer (`{message}`), when there is one. */
-export const WriteAnswer = z.looseObject({ message: optionalString }).optional();
+export const WriteAnswer = z.optional(z.looseObject({ message: optionalString }));

@@ -3,7 +3,7 @@
  * Bad input becomes a 400 `VALIDATION_FAILED` problem naming each offending field.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type { z } from '../zod.js';
 import { ApiProblem } from './problem.js';
 
 export interface FieldProblem {
@@ -18,7 +18,7 @@ export function validationFailed(problems: FieldProblem[]): never {
   throw new ApiProblem(400, 'VALIDATION_FAILED', `Invalid request: ${summary}`, { errors: problems });
 }
 
-function parseWith<S extends z.ZodType>(schema: S, value: unknown, location: string): z.infer<S> {
+function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown, location: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   validationFailed(
@@ -30,7 +30,7 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown, location: str
 }
 
 /** Parses and validates the JSON body. An absent body is validated as `{}`. */
-export function parseBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.infer<S> {
+export function parseBody<S extends z.ZodMiniType>(event: APIGatewayProxyEventV2, schema: S): z.infer<S> {
   let raw = event.body ?? '';
   if (event.isBase64Encoded && raw) raw = Buffer.from(raw, 'base64').toString('utf8');
   let value: unknown = {};
@@ -45,12 +45,12 @@ export function parseBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, sc
 }
 
 /** Validates query string parameters; schemas should be `.strict()` so unknown filters are rejected. */
-export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.infer<S> {
+export function parseQuery<S extends z.ZodMiniType>(event: APIGatewayProxyEventV2, schema: S): z.infer<S> {
   return parseWith(schema, event.queryStringParameters ?? {}, 'query');
 }
 
 /** Validates path parameters. */
-export function parsePath<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.infer<S> {
+export function parsePath<S extends z.ZodMiniType>(event: APIGatewayProxyEventV2, schema: S): z.infer<S> {
   return parseWith(schema, event.pathParameters ?? {}, 'path');
 }
 
