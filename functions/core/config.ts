@@ -60,12 +60,7 @@ export class ConfigError extends Error {
 
 /** Reads and validates configuration; throws a `ConfigError` naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfig {
-  const parsed = EnvSchema.safeParse(stripEmpty(env));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(EnvSchema, env, 'invalid configuration');
   if (e.KEY_EXPIRY_CRITICAL_DAYS > e.KEY_EXPIRY_WARNING_DAYS) {
     throw new ConfigError('invalid configuration: KEY_EXPIRY_CRITICAL_DAYS must not exceed KEY_EXPIRY_WARNING_DAYS');
   }
@@ -86,9 +81,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
   };
 }
 
+/** Validates the environment against a schema; the error names every bad variable. */
+function parseEnv<S extends z.ZodMiniType>(schema: S, env: NodeJS.ProcessEnv, label: string): z.infer<S> {
+  const parsed = schema.safeParse(stripEmpty(env));
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`${label}: ${problems.join('; ')}`);
+}
+
 /** Treats empty strings as unset, as shells and CloudFormation often produce them. */
 function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
   );
+}
+
+const LocalEnvSchema = z.object({
+  PORT: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(65535)), 3000),
+  /** Persist the emulated DynamoDB and the local secret file here; in memory when unset. */
+  DATA_DIR: z.optional(z.string().check(z.minLength(1))),
+  /** Start the Atlassian simulator with demo orgs (default). `false` talks to ATLASSIAN_BASE_URL instead. */
+  DEMO: z._default(z.enum(['true', 'false']), 'true'),
+  ATLASSIAN_BASE_URL: z.optional(z.url()),
+  SYNC_INTERVAL_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(5)), 300),
+  KEY_CHECK_INTERVAL_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(5)), 3600),
+});
+
+/** Settings of local mode (`npm start`), on top of `ConnectorConfig`. */
+export interface LocalModeConfig {
+  port: number;
+  dataDir?: string;
+  demo: boolean;
+  /** The real Atlassian API (or another) when not in demo mode. */
+  atlassianBaseUrl?: string;
+  syncIntervalMs: number;
+  keyCheckIntervalMs: number;
+}
+
+export function loadLocalModeConfig(env: NodeJS.ProcessEnv = process.env): LocalModeConfig {
+  const e = parseEnv(LocalEnvSchema, env, 'invalid local mode configuration');
+  return {
+    port: e.PORT,
+    dataDir: e.DATA_DIR,
+    demo: e.DEMO === 'true',
+    atlassianBaseUrl: e.ATLASSIAN_BASE_URL?.replace(/\/+$/, ''),
+    syncIntervalMs: e.SYNC_INTERVAL_SECONDS * 1000,
+    keyCheckIntervalMs: e.KEY_CHECK_INTERVAL_SECONDS * 1000,
+  };
 }
