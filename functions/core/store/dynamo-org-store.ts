@@ -1,0 +1,164 @@
+/** `OrgStore` over the connector's DynamoDB table. */
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Diagnostic, DiagnosticCode, Org, OrgStatus } from '../domain/model.js';
+import { buildUpdate, resolveOptions, type DynamoStoreOptions, type ResolvedStoreOptions } from './dynamo-common.js';
+import { isConditionalCheckFailed, OrgAlreadyConnectedError, OrgNotFoundError, StaleWriteError } from './errors.js';
+import { ORGS_COLLECTION, orgKey, stripStoreAttributes } from './keys.js';
+import { queryAll } from './pagination.js';
+import type { OrgStore, OrgUpdate } from './ports.js';
+import { COLLECTION_INDEX } from './table-definition.js';
+
+/** Diagnostics are stored as a map keyed by code, so one code is set or cleared without rewriting the others. */
+type DiagnosticMap = Record<string, Diagnostic>;
+
+export class DynamoOrgStore implements OrgStore {
+  readonly #options: ResolvedStoreOptions;
+
+  constructor(options: DynamoStoreOptions) {
+    this.#options = resolveOptions(options);
+  }
+
+  async createOrg(org: Org): Promise<void> {
+    const { client, tableName } = this.#options;
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: toItem(org),
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :disconnected',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':disconnected': 'disconnected' },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new OrgAlreadyConnectedError(org.orgId);
+      throw error;
+    }
+  }
+
+  async getOrg(orgId: string): Promise<Org | undefined> {
+    const { client, tableName } = this.#options;
+    const output = await client.send(new GetCommand({ TableName: tableName, Key: orgKey(orgId), ConsistentRead: true }));
+    return output.Item === undefined ? undefined : fromItem(output.Item);
+  }
+
+  async listOrgs(): Promise<Org[]> {
+    const { client, tableName } = this.#options;
+    const orgs: Org[] = [];
+    for await (const items of queryAll(client, {
+      TableName: tableName,
+      IndexName: COLLECTION_INDEX.indexName,
+      KeyConditionExpression: 'gsi1pk = :orgs',
+      ExpressionAttributeValues: { ':orgs': ORGS_COLLECTION },
+    })) {
+      orgs.push(...items.map(fromItem));
+    }
+    return orgs;
+  }
+
+  async updateOrg(orgId: string, update: OrgUpdate, options: { expectedStatus?: readonly OrgStatus[] } = {}): Promise<Org> {
+    const { client, tableName, clock } = this.#options;
+    const parts = buildUpdate({ ...update, updatedAt: update.updatedAt ?? clock().toISOString() });
+    const conditions = ['attribute_exists(pk)'];
+    const expected = options.expectedStatus ?? [];
+    if (expected.length > 0) {
+      parts.ExpressionAttributeNames['#expectedStatus'] = 'status';
+      expected.forEach((status, i) => (parts.ExpressionAttributeValues[`:expected${i}`] = status));
+      conditions.push(`#expectedStatus IN (${expected.map((_, i) => `:expected${i}`).join(', ')})`);
+    }
+    try {
+      const output = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orgKey(orgId),
+          ...parts,
+          ConditionExpression: conditions.join(' AND '),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(output.Attributes ?? {});
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      if ((await this.getOrg(orgId)) === undefined) throw new OrgNotFoundError(orgId);
+      throw new StaleWriteError(`organization ${orgId}`, { cause: error });
+    }
+  }
+
+  async setDiagnostic(orgId: string, diagnostic: Diagnostic): Promise<void> {
+    const { client, tableName } = this.#options;
+    const names = { '#d': 'diagnostics', '#c': diagnostic.code };
+    // Two conditional steps instead of a read-modify-write: refresh an existing entry
+    // (keeping `since`), else add it; a concurrent writer makes one of them succeed on retry.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: orgKey(orgId),
+            UpdateExpression: 'SET #d.#c.#severity = :severity, #d.#c.#message = :message',
+            ConditionExpression: 'attribute_exists(#d.#c)',
+            ExpressionAttributeNames: { ...names, '#severity': 'severity', '#message': 'message' },
+            ExpressionAttributeValues: { ':severity': diagnostic.severity, ':message': diagnostic.message },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: orgKey(orgId),
+            UpdateExpression: 'SET #d.#c = :diagnostic',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#d.#c)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ':diagnostic': diagnostic },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+        if ((await this.getOrg(orgId)) === undefined) throw new OrgNotFoundError(orgId);
+      }
+    }
+    throw new StaleWriteError(`diagnostic ${diagnostic.code} of organization ${orgId}`);
+  }
+
+  async clearDiagnostics(orgId: string, codes: readonly DiagnosticCode[]): Promise<void> {
+    if (codes.length === 0) return;
+    const { client, tableName } = this.#options;
+    const names: Record<string, string> = { '#d': 'diagnostics' };
+    codes.forEach((code, i) => (names[`#c${i}`] = code));
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orgKey(orgId),
+          UpdateExpression: `REMOVE ${codes.map((_, i) => `#d.#c${i}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new OrgNotFoundError(orgId);
+      throw error;
+    }
+  }
+
+  async deleteOrg(orgId: string): Promise<void> {
+    const { client, tableName } = this.#options;
+    await client.send(new DeleteCommand({ TableName: tableName, Key: orgKey(orgId) }));
+  }
+}
+
+function toItem(org: Org): Record<string, unknown> {
+  const diagnostics: DiagnosticMap = Object.fromEntries(org.diagnostics.map((d) => [d.code, d]));
+  return { ...org, diagnostics, ...orgKey(org.orgId), gsi1pk: ORGS_COLLECTION, gsi1sk: org.orgId, entity: 'org' };
+}
+
+function fromItem(item: Record<string, unknown>): Org {
+  const { diagnostics, ...rest } = stripStoreAttributes(item) as Omit<Org, 'diagnostics'> & { diagnostics?: DiagnosticMap };
+  const list = Object.values(diagnostics ?? {}).sort((a, b) => (a.code < b.code ? -1 : 1));
+  return { ...rest, diagnostics: list };
+}
