@@ -1,4 +1,7 @@
-/** Placeholder entry so the CDK stack can bundle and synthesize; the real handler replaces this file. */
-export async function handler(): Promise<never> {
-  throw new Error('functions/key-expiry/handler.ts is a placeholder and has no behaviour yet');
-}
+/** Lambda entry of the daily API-key expiry check (EventBridge schedule). */
+import { awsDependencies } from '../core/runtime/aws.js';
+import { createKeyExpiryHandler } from './create-handler.js';
+
+export { createKeyExpiryHandler } from './create-handler.js';
+
+export const handler = createKeyExpiryHandler(awsDependencies());

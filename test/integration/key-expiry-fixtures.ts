@@ -1,0 +1,140 @@
+/**
+ * Shared set-up of the key-expiry tests: a fresh table on one dynalite, an in-memory
+ * secret store, an Atlassian factory over the simulator that counts probes in flight,
+ * and capture of the EMF lines Powertools Metrics writes to stdout.
+ */
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createAtlassianDirectory } from '../../functions/core/atlassian/index.js';
+import type { Org } from '../../functions/core/domain/model.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/core/observability.js';
+import type { AtlassianDirectoryFactory, SecretStore } from '../../functions/core/ports.js';
+import { DynamoOrgStore } from '../../functions/core/store/dynamo-org-store.js';
+import { createDocumentClient } from '../../functions/core/store/dynamo-common.js';
+import { createTable, uniqueTableName, type DynaliteServer } from '../support/dynamo.js';
+
+export const NOW = new Date('2027-03-01T09:30:00.000Z');
+export const clock = () => NOW;
+export const DAY_MS = 86_400_000;
+
+export function daysFromNow(days: number): string {
+  return new Date(NOW.getTime() + days * DAY_MS).toISOString();
+}
+
+export function org(orgId: string, patch: Partial<Org> = {}): Org {
+  return {
+    orgId,
+    name: `Org ${orgId}`,
+    status: 'healthy',
+    secretRef: `atlassian-access-connector/${orgId}`,
+    keyExpiresAt: daysFromNow(200),
+    keyExpirySource: 'declared',
+    connectedAt: '2026-09-01T00:00:00.000Z',
+    diagnostics: [],
+    updatedAt: '2026-09-01T00:00:00.000Z',
+    ...patch,
+  };
+}
+
+/** A fresh table holding `orgs`, with an org store on the fixed clock. */
+export async function orgStoreWith(server: DynaliteServer, orgs: readonly Org[]): Promise<DynamoOrgStore> {
+  const tableName = uniqueTableName('key-expiry');
+  await createTable(server.client, tableName);
+  const store = new DynamoOrgStore({ documentClient: createDocumentClient(server.client), tableName, clock });
+  for (const entry of orgs) await store.createOrg(entry);
+  return store;
+}
+
+/** Keys by org id, in memory; a missing org fails like a deleted secret. */
+export class MemorySecretStore implements SecretStore {
+  readonly keys = new Map<string, string>();
+
+  constructor(entries: Record<string, string> = {}) {
+    for (const [orgId, key] of Object.entries(entries)) this.keys.set(orgId, key);
+  }
+
+  async putApiKey(orgId: string, apiKey: string): Promise<string> {
+    this.keys.set(orgId, apiKey);
+    return `memory/${orgId}`;
+  }
+
+  async getApiKey(orgId: string): Promise<string> {
+    const key = this.keys.get(orgId);
+    if (key === undefined) throw Object.assign(new Error(`no API key stored for org ${orgId}`), { code: 'SECRET_NOT_FOUND' });
+    return key;
+  }
+
+  async deleteApiKey(orgId: string): Promise<void> {
+    this.keys.delete(orgId);
+  }
+}
+
+/** An Atlassian factory over the simulator with fast retries, counting `listOrgs` calls in flight. */
+export function countingAtlassian(baseUrl: string) {
+  const inner = createAtlassianDirectory({
+    baseUrl,
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+    requestTimeoutMs: 2_000,
+  });
+  const stats = { inFlight: 0, maxInFlight: 0, probes: 0 };
+  const factory: AtlassianDirectoryFactory = (apiKey) => {
+    const client = inner(apiKey);
+    return {
+      listOrgs: async (options?: { deadline?: number }) => {
+        stats.probes++;
+        stats.inFlight++;
+        stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+        try {
+          return await client.listOrgs(options);
+        } finally {
+          stats.inFlight--;
+        }
+      },
+      listUserPages: client.listUserPages.bind(client),
+      suspendAccess: client.suspendAccess.bind(client),
+      restoreAccess: client.restoreAccess.bind(client),
+      removeFromDirectory: client.removeFromDirectory.bind(client),
+    };
+  };
+  return { factory, stats };
+}
+
+/** A Metrics instance like the shared one (same namespace and service). */
+export function freshMetrics(): Metrics {
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+}
+
+/** One EMF document as written to stdout. */
+export interface EmfLine {
+  _aws: {
+    Timestamp: number;
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
+  [key: string]: unknown;
+}
+
+/** Runs `action` while collecting stdout; returns its result, the raw text, and the EMF lines in it. */
+export async function captureStdout<T>(action: () => Promise<T>): Promise<{ result: T; text: string; emf: EmfLine[] }> {
+  const chunks: string[] = [];
+  const original = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  }) as typeof process.stdout.write;
+  let result: T;
+  try {
+    result = await action();
+  } finally {
+    process.stdout.write = original;
+  }
+  const text = chunks.join('');
+  const emf = text
+    .split('\n')
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as EmfLine);
+  return { result, text, emf };
+}
+
+/** Names of the metrics of an EMF line. */
+export function metricNames(line: EmfLine): string[] {
+  return line._aws.CloudWatchMetrics.flatMap((entry) => entry.Metrics.map((metric) => metric.Name));
+}
