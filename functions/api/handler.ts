@@ -1,4 +1,5 @@
-/** Placeholder entry so the CDK stack can bundle and synthesize; the real handler replaces this file. */
-export async function handler(): Promise<never> {
-  throw new Error('functions/api/handler.ts is a placeholder and has no behaviour yet');
-}
+/** Lambda entry of the HTTP API (every route whose target is `api`); AWS adapters are built once per container. */
+import { awsDependencies } from '../core/runtime/aws.js';
+import { createApiHandler } from './create-handler.js';
+
+export const handler = createApiHandler(awsDependencies());
