@@ -207,7 +207,7 @@ export class ConnectorStack extends Stack {
           'secretsmanager:GetSecretValue',
           'secretsmanager:DeleteSecret',
           'secretsmanager:TagResource',
-          'secretsmanager:DescribeSecret',
+          'secretsmanager:RestoreSecret',
         ],
         resources: secretArns,
       }),

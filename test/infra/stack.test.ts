@@ -157,7 +157,7 @@ describe('connector stack', () => {
 
   describe('least privilege', () => {
     it('lets the API function manage org keys under the prefix, use the table and queue syncs', () => {
-      const secretActions = ['CreateSecret', 'DeleteSecret', 'DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'TagResource'];
+      const secretActions = ['CreateSecret', 'DeleteSecret', 'GetSecretValue', 'PutSecretValue', 'RestoreSecret', 'TagResource'];
       assert.deepEqual(
         permissions('api'),
         [
