@@ -1,4 +1,5 @@
-/** Placeholder entry so the CDK stack can bundle and synthesize; the real handler replaces this file. */
-export async function handler(): Promise<never> {
-  throw new Error('functions/sync/dispatcher.ts is a placeholder and has no behaviour yet');
-}
+/** Lambda entry: scheduled sync dispatcher (EventBridge schedule → one SQS message per connected org). */
+import { awsDependencies } from '../core/runtime/aws.js';
+import { createSyncDispatcher } from './handlers.js';
+
+export const handler = createSyncDispatcher(awsDependencies());

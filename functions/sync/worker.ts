@@ -1,4 +1,5 @@
-/** Placeholder entry so the CDK stack can bundle and synthesize; the real handler replaces this file. */
-export async function handler(): Promise<never> {
-  throw new Error('functions/sync/worker.ts is a placeholder and has no behaviour yet');
-}
+/** Lambda entry: sync worker (SQS → one org synced per message, partial batch failures). */
+import { awsDependencies } from '../core/runtime/aws.js';
+import { createSyncWorker } from './handlers.js';
+
+export const handler = createSyncWorker(awsDependencies());
