@@ -1,4 +1,7 @@
-/** Placeholder entry so the CDK stack can bundle and synthesize; the real handler replaces this file. */
-export async function handler(): Promise<never> {
-  throw new Error('functions/deprovision/handler.ts is a placeholder and has no behaviour yet');
-}
+/** Lambda entry of `POST /orgs/{orgId}/users/{accountId}/deprovision`. */
+import { awsDependencies } from '../core/runtime/aws.js';
+import { createDeprovisionHandler } from './create-handler.js';
+
+export { createDeprovisionHandler } from './create-handler.js';
+
+export const handler = createDeprovisionHandler(awsDependencies());

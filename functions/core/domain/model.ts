@@ -211,6 +211,12 @@ export interface DeprovisionRequest {
   outcome: DeprovisionOutcome;
   /** Summary of Atlassian's answer (status, code, message); never headers or keys. */
   atlassian?: { status?: number; code?: string; message?: string };
+  /** Stable code and message when the request was refused or failed (`SCIM_MANAGED`, `USER_NOT_FOUND`, …). */
+  error?: { code: string; message: string };
+  /** Hash of the request body; a retry with the same idempotency key must carry the same body. */
+  bodyHash?: string;
+  /** The HTTP answer given (status and JSON body), replayed as-is to a retry with the same idempotency key. */
+  response?: { status: number; body: Record<string, unknown> };
   requestedAt: string;
   completedAt: string;
 }
