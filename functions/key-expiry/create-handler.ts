@@ -25,7 +25,8 @@ export function createKeyExpiryHandler(
   const { logger, metrics } = observability;
   return middy(async function checkKeyExpiry(_event: ScheduledEvent, context: Context): Promise<KeyExpiryRunSummary> {
     const checkedAt = deps.clock();
-    const deadline = checkedAt.getTime() + context.getRemainingTimeInMillis() - deps.config.deadlineSafetyMs;
+    // Wall-clock time, like the Atlassian client's own clock: the Lambda's remaining time is real time.
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - deps.config.deadlineSafetyMs;
     const results = await checkApiKeys(deps, { metrics, logger, deadline });
     return {
       checkedAt: checkedAt.toISOString(),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgePublisher } from '../../functions/core/events/eventbridge-publisher.js';
@@ -13,7 +14,7 @@ import { startDynalite, type DynaliteServer } from '../support/dynamo.js';
 import {
   MemorySecretStore,
   NOW,
-  captureStdout,
+  captureConsole,
   clock,
   countingAtlassian,
   daysFromNow,
@@ -91,8 +92,9 @@ describe('checkApiKeys', () => {
 
   async function run(deps: KeyCheckDependencies) {
     const metrics = freshMetrics();
-    return captureStdout(async () => {
-      const results = await checkApiKeys(deps, { metrics });
+    const logger = new Logger({ serviceName: 'atlassian-access-connector', logLevel: 'DEBUG' });
+    return captureConsole(async () => {
+      const results = await checkApiKeys(deps, { metrics, logger });
       metrics.publishStoredMetrics();
       return results;
     });
@@ -233,6 +235,7 @@ describe('checkApiKeys', () => {
     assert.equal(fleet['OrgsWithExpiredOrRejectedKeys'], 1);
     assert.equal(fleet['OrgsWithRejectedKeys'], 1);
 
+    assert.match(text, /API key rejected; org marked error/);
     const everything = JSON.stringify([result, events.events(), await store.listOrgs()]) + text;
     assert.ok(!everything.includes(CANARY), 'the API key appears nowhere');
   });
@@ -353,7 +356,7 @@ describe('checkApiKeys across 50 orgs', () => {
     };
     const metrics = freshMetrics();
 
-    const { result, emf } = await captureStdout(async () => {
+    const { result, emf } = await captureConsole(async () => {
       const results = await checkApiKeys(deps, { metrics });
       metrics.publishStoredMetrics();
       return results;

@@ -98,8 +98,14 @@ export function countingAtlassian(baseUrl: string) {
   return { factory, stats };
 }
 
-/** A Metrics instance like the shared one (same namespace and service). */
+/**
+ * A Metrics instance like the shared one (same namespace and service). Dev mode makes it (and
+ * the single metrics it creates) write through the global `console`, where `captureConsole` reads.
+ */
 export function freshMetrics(): Metrics {
+  process.env['POWERTOOLS_DEV'] = 'true';
+  // Dev mode alone would also disable metrics.
+  process.env['POWERTOOLS_METRICS_DISABLED'] = 'false';
   return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 }
 
@@ -112,26 +118,35 @@ export interface EmfLine {
   [key: string]: unknown;
 }
 
-/** Runs `action` while collecting stdout; returns its result, the raw text, and the EMF lines in it. */
-export async function captureStdout<T>(action: () => Promise<T>): Promise<{ result: T; text: string; emf: EmfLine[] }> {
-  const chunks: string[] = [];
-  const original = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
+/**
+ * Runs `action` while collecting what Powertools writes; returns its result, the text, and the
+ * EMF documents in it. With `POWERTOOLS_DEV` set (see `freshMetrics`), Metrics and Logger write
+ * through the global `console`, so the capture never touches `process.stdout`, which the test
+ * runner reports through.
+ */
+export async function captureConsole<T>(action: () => Promise<T>): Promise<{ result: T; text: string; emf: EmfLine[] }> {
+  const lines: string[] = [];
+  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const originals = methods.map((method) => console[method]);
+  for (const method of methods) {
+    console[method] = (...args: unknown[]) => {
+      lines.push(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
+    };
+  }
   let result: T;
   try {
     result = await action();
   } finally {
-    process.stdout.write = original;
+    methods.forEach((method, i) => {
+      console[method] = originals[i]!;
+    });
   }
-  const text = chunks.join('');
-  const emf = text
-    .split('\n')
-    .filter((line) => line.includes('"_aws"'))
-    .map((line) => JSON.parse(line) as EmfLine);
-  return { result, text, emf };
+  const emf = lines.flatMap((line) => {
+    if (!line.trimStart().startsWith('{')) return [];
+    const parsed = JSON.parse(line) as Partial<EmfLine>;
+    return parsed._aws === undefined ? [] : [parsed as EmfLine];
+  });
+  return { result, text: lines.join('\n'), emf };
 }
 
 /** Names of the metrics of an EMF line. */
