@@ -39,11 +39,15 @@ export function emulatorClient(endpoint: string): DynamoDBClient {
   });
 }
 
-export async function startDynalite(): Promise<DynaliteServer> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+/**
+ * Starts dynalite on 127.0.0.1. In memory by default; with `path`, its LevelDB files
+ * live there and the data survives a restart (local mode's `DATA_DIR`).
+ */
+export async function startDynalite(options: { path?: string; port?: number } = {}): Promise<DynaliteServer> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
@@ -72,6 +76,16 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`table ${tableName} did not become ACTIVE`);
+}
+
+/** Creates the table unless it already exists (a persisted emulator keeps it across restarts). */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (thrown) {
+    if ((thrown as { name?: string }).name !== 'ResourceNotFoundException') throw thrown;
+    await createTable(client, tableName);
+  }
 }
 
 /** Starts an emulator with one fresh table. Call `close()` in `after`. */
