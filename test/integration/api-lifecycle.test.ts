@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deriveAccessState } from '../../functions/core/domain/access-state.js';
+import { exportUsersCsv } from '../../functions/core/users/index.js';
 import type { SimUser } from '../simulator/index.js';
 import { startApiHarness, type ApiHarness, type ApiResponse } from './api-harness.js';
 
@@ -120,6 +121,24 @@ describe('HTTP API: connect, sync, query, rotate, disconnect', () => {
     assert.equal(response.headers['x-row-count'], String(expected.length));
     const row = lines.find((line) => line.startsWith(`${target.accountId},`));
     assert.ok(row?.startsWith(`${target.accountId},"'=HYPERLINK(""http://evil.example"",""Doe, J"")",`), row);
+  });
+
+  it('splits a CSV export at its bound and continues from the returned cursor', async () => {
+    const accountIds: string[] = [];
+    const rowCounts: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const part = await exportUsersCsv(orgId, { limit: 50, ...(cursor ? { cursor } : {}) }, api.deps, { maxRows: 100, maxBytes: 1_000_000 });
+      const lines = part.csv.trimEnd().split('\r\n');
+      assert.match(lines[0]!, /^accountId,/);
+      accountIds.push(...lines.slice(1).map((line) => line.slice(0, line.indexOf(','))));
+      rowCounts.push(part.rows);
+      cursor = part.nextCursor;
+    } while (cursor !== undefined);
+
+    const users = [...api.sim.users(orgId)];
+    assert.deepEqual(accountIds.sort(), users.map((user) => user.accountId).sort());
+    assert.deepEqual(rowCounts.slice(0, 2), [100, 100]);
   });
 
   it('returns one user with its change history, newest first', async () => {
