@@ -9,7 +9,7 @@ import type { AtlassianOrgSummary } from '../ports.js';
 import type { ConnectorDependencies } from '../runtime/dependencies.js';
 import { orgHealth, type OrgHealth } from './health.js';
 import { orgsVisibleToKey, resolveKeyExpiry } from './key-check.js';
-import { queueSync } from './queue-sync.js';
+import { requestSync } from '../sync/request-sync.js';
 
 export interface ConnectOrgInput {
   apiKey: string;
@@ -57,7 +57,7 @@ export async function connectOrg(input: ConnectOrgInput, deps: ConnectorDependen
     updatedAt: now.toISOString(),
   };
   await deps.stores.orgs.createOrg(org);
-  const runId = await queueSync(target.orgId, 'connect', deps);
+  const runId = await requestSync(target.orgId, 'connect', deps);
   return { org: orgHealth(org, now, deps.config.keyExpiry), runId };
 }
 

@@ -2,7 +2,7 @@
 import { ApiProblem } from '../http/problem.js';
 import type { ConnectorDependencies } from '../runtime/dependencies.js';
 import { requireOrg } from './lookup.js';
-import { queueSync } from './queue-sync.js';
+import { requestSync } from '../sync/request-sync.js';
 
 export async function triggerSync(orgId: string, deps: ConnectorDependencies): Promise<{ runId: string }> {
   const org = await requireOrg(orgId, deps);
@@ -13,5 +13,5 @@ export async function triggerSync(orgId: string, deps: ConnectorDependencies): P
       `Organization ${orgId} is disconnected, so it cannot be synced; connect it again with POST /orgs.`,
     );
   }
-  return { runId: await queueSync(orgId, 'manual', deps) };
+  return { runId: await requestSync(orgId, 'manual', deps) };
 }
