@@ -4,7 +4,7 @@
  */
 import { ACCESS_STATES, type AccessState } from '../core/domain/model.js';
 import { MAX_PAGE_LIMIT } from '../core/store/pagination.js';
-import { z } from '../core/zod.js';
+import * as z from '../core/zod.js';
 
 /** Atlassian org ids are UUIDs; anything made of URL-safe id characters is accepted. */
 const orgId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be an Atlassian organization id'));

@@ -4,7 +4,7 @@
  * Everything else receives a `ConnectorConfig` (or a part of it). Defaults are the
  * documented ones; bad values fail fast with a message naming the variable.
  */
-import { z } from './zod.js';
+import * as z from './zod.js';
 
 const intFrom = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.nonnegative()), fallback);
 

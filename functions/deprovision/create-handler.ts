@@ -14,7 +14,7 @@ import { header, parseBody, parsePath, requesterOf, validationFailed } from '../
 import { json, text, type HttpResponse } from '../core/http/response.js';
 import { logger as sharedLogger } from '../core/observability.js';
 import type { ConnectorDependencies } from '../core/runtime/dependencies.js';
-import { z } from '../core/zod.js';
+import * as z from '../core/zod.js';
 
 /** Time kept back from the Lambda deadline to record the outcome after Atlassian answers. */
 export const RECORDING_RESERVE_MS = 5_000;

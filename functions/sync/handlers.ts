@@ -10,7 +10,7 @@ import type { SyncRequest } from '../core/ports.js';
 import type { ConnectorDependencies } from '../core/runtime/dependencies.js';
 import { OrgNotFoundError } from '../core/store/index.js';
 import { dispatchScheduledSyncs, isSyncRetryableError, syncOrg, type DispatchResult } from '../core/sync/index.js';
-import { z } from '../core/zod.js';
+import * as z from '../core/zod.js';
 
 const SyncRequestMessage = z.object({
   orgId: z.string().check(z.minLength(1)),

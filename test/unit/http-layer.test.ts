@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from '../../functions/core/zod.js';
+import * as z from '../../functions/core/zod.js';
 import { ConnectorError } from '../../functions/core/errors.js';
 import { ApiProblem, toProblem } from '../../functions/core/http/problem.js';
 import { header, parseBody, parseQuery, requesterOf } from '../../functions/core/http/request.js';

@@ -4,7 +4,7 @@
  * One method per capability; HTTP, retries and error mapping live in `http.ts`,
  * the mapping to our `ManagedUser` in `normalize.ts`.
  */
-import type { z } from '../zod.js';
+import type * as z from '../zod.js';
 import type {
   AtlassianApiKeySummary,
   AtlassianDirectory,

@@ -5,7 +5,7 @@
  * open strings, and only the fields the connector cannot do without are required.
  * Atlassian's field names stay in this folder; `normalize.ts` maps them to ours.
  */
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 

@@ -3,7 +3,7 @@
  * Bad input becomes a 400 `VALIDATION_FAILED` problem naming each offending field.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from '../zod.js';
+import type * as z from '../zod.js';
 import { ApiProblem } from './problem.js';
 
 export interface FieldProblem {
