@@ -41,7 +41,9 @@ export function createApiHandler(deps: ConnectorDependencies, options: ApiHandle
         throw new ApiProblem(404, 'ROUTE_NOT_FOUND', `No API route ${event.routeKey}; see the route table in the README.`);
       }
       try {
-        return await operation(event, deps);
+        const response = await operation(event, deps);
+        logger.info('request served', { routeKey: event.routeKey, status: response.statusCode });
+        return response;
       } catch (thrown) {
         // The store rejects cursors it did not issue; say which parameter was wrong.
         if (thrown instanceof InvalidCursorError) validationFailed([{ field: 'query.cursor', message: thrown.message }]);
