@@ -182,6 +182,27 @@ describe('HTTP API: connect, sync, query, rotate, disconnect', () => {
     assert.ok(runs.every((run) => run.outcome === 'succeeded'));
   });
 
+  it('lists the deprovision audit trail newest first', async () => {
+    const request = (requestId: string, requestedAt: string) => ({
+      requestId,
+      orgId,
+      accountId: 'u-1',
+      action: 'suspend' as const,
+      reason: 'left the company',
+      dryRun: false,
+      requester: 'arn:aws:iam::123456789012:user/admin',
+      outcome: 'done' as const,
+      requestedAt,
+      completedAt: requestedAt,
+    });
+    await api.deps.stores.deprovisions.putDeprovisionRequest(request('r-old', '2026-01-01T00:00:00.000Z'));
+    await api.deps.stores.deprovisions.putDeprovisionRequest(request('r-new', '2026-02-01T00:00:00.000Z'));
+
+    const listed = await allPages(api, `/orgs/${orgId}/deprovisions?limit=1`);
+
+    assert.deepEqual(listed.map((entry) => entry.requestId), ['r-new', 'r-old']);
+  });
+
   it('marks the org in error when Atlassian rejects its key, and rotating a new key restores it without losing data', async () => {
     const before = await allPages(api, `/orgs/${orgId}/users?limit=1000`);
     const changesBefore = await allPages(api, `/orgs/${orgId}/changes?limit=1000`);
