@@ -1,6 +1,6 @@
 /**
  * CDK app: the whole connector as one environment-agnostic stack.
- * Settings come from context (`-c key=value`); see lib/settings.ts and lib/DEPLOY.md.
+ * Settings come from context (`-c key=value`); see lib/settings.ts and the README's deploy section.
  */
 import { App } from 'aws-cdk-lib';
 import { addComplianceChecks } from '../lib/compliance.js';
