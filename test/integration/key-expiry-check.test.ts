@@ -13,7 +13,6 @@ import { startSimulator, type Simulator } from '../simulator/index.js';
 import { startDynalite, type DynaliteServer } from '../support/dynamo.js';
 import {
   MemorySecretStore,
-  NOW,
   captureConsole,
   clock,
   countingAtlassian,

@@ -11,9 +11,8 @@ import {
   idempotencyKey,
   stripStoreAttributes,
 } from './keys.js';
-import { queryPage, type Page, type PageRequest } from './pagination.js';
+import { queryCollectionNewestFirst, type Page, type PageRequest } from './pagination.js';
 import type { DeprovisionStore, IdempotencyClaim } from './ports.js';
-import { COLLECTION_INDEX } from './table-definition.js';
 
 export interface DynamoDeprovisionStoreOptions extends DynamoStoreOptions {
   /** Hours an idempotency key stays reserved. @default 24 */
@@ -101,18 +100,7 @@ export class DynamoDeprovisionStore implements DeprovisionStore {
 
   async listDeprovisionRequests(orgId: string, request: PageRequest = {}): Promise<Page<DeprovisionRequest>> {
     const { client, tableName } = this.#options;
-    const partition = deprovisionsByTimePartition(orgId);
-    const page = await queryPage(
-      client,
-      {
-        TableName: tableName,
-        IndexName: COLLECTION_INDEX.indexName,
-        KeyConditionExpression: 'gsi1pk = :partition',
-        ExpressionAttributeValues: { ':partition': partition },
-        ScanIndexForward: false,
-      },
-      { ...request, keyAttributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'], partition: { gsi1pk: partition } },
-    );
+    const page = await queryCollectionNewestFirst(client, tableName, deprovisionsByTimePartition(orgId), request);
     return { ...page, items: page.items.map(fromItem) };
   }
 }

@@ -12,9 +12,8 @@ import {
   seenChunksPartition,
   stripStoreAttributes,
 } from './keys.js';
-import { queryAll, queryPage, type Page, type PageRequest } from './pagination.js';
+import { queryAll, queryCollectionNewestFirst, type Page, type PageRequest } from './pagination.js';
 import type { SyncRunStore, SyncRunUpdate } from './ports.js';
-import { COLLECTION_INDEX } from './table-definition.js';
 
 /** Account ids per seen chunk at most, to stay far below DynamoDB's 400 KB item limit. */
 export const MAX_SEEN_CHUNK_IDS = 5000;
@@ -111,18 +110,7 @@ export class DynamoSyncRunStore implements SyncRunStore {
 
   async listSyncRuns(orgId: string, request: PageRequest = {}): Promise<Page<SyncRun>> {
     const { client, tableName } = this.#options;
-    const partition = runsByTimePartition(orgId);
-    const page = await queryPage(
-      client,
-      {
-        TableName: tableName,
-        IndexName: COLLECTION_INDEX.indexName,
-        KeyConditionExpression: 'gsi1pk = :partition',
-        ExpressionAttributeValues: { ':partition': partition },
-        ScanIndexForward: false,
-      },
-      { ...request, keyAttributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'], partition: { gsi1pk: partition } },
-    );
+    const page = await queryCollectionNewestFirst(client, tableName, runsByTimePartition(orgId), request);
     return { ...page, items: page.items.map(fromItem) };
   }
 

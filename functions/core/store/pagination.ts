@@ -7,6 +7,7 @@
  */
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError } from './errors.js';
+import { COLLECTION_INDEX } from './table-definition.js';
 
 export const DEFAULT_PAGE_LIMIT = 100;
 export const MAX_PAGE_LIMIT = 1000;
@@ -130,4 +131,27 @@ export async function* queryAll(
 
 function pickKey(item: Record<string, unknown>, attributes: readonly string[]): Key {
   return Object.fromEntries(attributes.map((name) => [name, String(item[name])]));
+}
+
+/**
+ * One page of an org collection kept in index `gsi1` under `partition` (sync runs,
+ * deprovision requests), newest first: their `gsi1sk` starts with a canonical UTC time.
+ */
+export function queryCollectionNewestFirst(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  partition: string,
+  request: PageRequest,
+): Promise<Page<Record<string, unknown>>> {
+  return queryPage(
+    client,
+    {
+      TableName: tableName,
+      IndexName: COLLECTION_INDEX.indexName,
+      KeyConditionExpression: 'gsi1pk = :partition',
+      ExpressionAttributeValues: { ':partition': partition },
+      ScanIndexForward: false,
+    },
+    { ...request, keyAttributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'], partition: { gsi1pk: partition } },
+  );
 }
