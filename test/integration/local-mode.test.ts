@@ -16,8 +16,31 @@ interface OrgView {
 
 let child: ChildProcess;
 let url: string;
-let output = '';
+let output: () => string;
 const orgs = new Map<string, OrgView>();
+
+/** Starts `bin/local.ts` as `npm start` does, and resolves once it prints its ready line. */
+async function startLocal(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const started = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+    env: { ...process.env, PORT: '0', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let printed = '';
+  started.stderr!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const ready = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`local mode was not ready in time:\n${printed}`)), 60_000);
+    started.stdout!.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+      const line = /^Ready: (http:\/\/localhost:\d+)/m.exec(printed);
+      if (line) {
+        clearTimeout(timer);
+        resolve(line[1]!);
+      }
+    });
+    started.once('exit', (code) => reject(new Error(`local mode exited with ${code}:\n${printed}`)));
+  });
+  return { child: started, url: ready, output: () => printed };
+}
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${url}${path}`, {
@@ -36,23 +59,7 @@ function orgNamed(name: string): OrgView {
 
 describe('local mode (npm start)', () => {
   before(async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-      env: { ...process.env, PORT: '0', DATA_DIR: '', DEMO: 'true', POWERTOOLS_LOG_LEVEL: 'WARN' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`local mode was not ready in time:\n${output}`)), 60_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const ready = /^Ready: (http:\/\/localhost:\d+)/m.exec(output);
-        if (ready) {
-          clearTimeout(timer);
-          resolve(ready[1]!);
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`local mode exited with ${code}:\n${output}`)));
-    });
+    ({ child, url, output } = await startLocal({ DATA_DIR: '', DEMO: 'true' }));
     const listed = await call('GET', '/orgs');
     for (const org of listed.body.items as OrgView[]) orgs.set(org.name, org);
   });
@@ -65,12 +72,12 @@ describe('local mode (npm start)', () => {
   });
 
   it('prints where it listens, the demo org ids and copy-paste curl examples', () => {
-    assert.match(output, /== Atlassian Access Connector: local mode ==/);
-    for (const org of orgs.values()) assert.ok(output.includes(org.orgId), `banner names ${org.name}`);
-    assert.match(output, /curl -s http:\/\/localhost:\d+\/orgs\n/);
-    assert.match(output, /accessState=no_product_access/);
-    assert.match(output, /"dryRun":true/);
-    assert.match(output, /-X PUT .*\/api-key/);
+    assert.match(output(), /== Atlassian Access Connector: local mode ==/);
+    for (const org of orgs.values()) assert.ok(output().includes(org.orgId), `banner names ${org.name}`);
+    assert.match(output(), /curl -s http:\/\/localhost:\d+\/orgs\n/);
+    assert.match(output(), /accessState=no_product_access/);
+    assert.match(output(), /"dryRun":true/);
+    assert.match(output(), /-X PUT .*\/api-key/);
   });
 
   it('lists the four demo orgs with their health', () => {
@@ -142,5 +149,34 @@ describe('local mode (npm start)', () => {
     child.kill('SIGINT');
     const [code] = await once(child, 'exit');
     assert.equal(code, 0);
+  });
+});
+
+describe('local mode against a real Atlassian API (DEMO=false)', () => {
+  it('starts without the simulator and connects an org with its key through ATLASSIAN_BASE_URL', async () => {
+    const { startSimulator } = await import('../simulator/index.js');
+    // Stands in for api.atlassian.com: local mode gets only its URL and a key, as with a real org.
+    const atlassian = await startSimulator({ orgs: [{ name: 'Real Org', apiKeys: ['real-org-key'], userCount: 25 }] });
+    const local = await startLocal({ DEMO: 'false', ATLASSIAN_BASE_URL: atlassian.baseUrl });
+    try {
+      const base = local.url;
+      assert.doesNotMatch(local.output(), /Demo orgs/);
+      assert.ok(local.output().includes(atlassian.baseUrl), 'the banner names the Atlassian API it talks to');
+      assert.deepEqual(await (await fetch(`${base}/orgs`)).json(), { items: [] });
+
+      const connected = await fetch(`${base}/orgs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ apiKey: 'real-org-key' }),
+      });
+      assert.equal(connected.status, 201);
+      const org = (await connected.json()) as { orgId: string; name: string };
+      assert.equal(org.name, 'Real Org');
+      assert.equal(org.orgId, atlassian.orgs[0]!.orgId);
+    } finally {
+      local.child.kill('SIGINT');
+      await once(local.child, 'exit');
+      await atlassian.close();
+    }
   });
 });
