@@ -37,6 +37,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTES, type RouteTarget } from '../functions/api/routes.js';
 import { type KeyAttribute, TABLE_DEFINITION } from '../functions/core/store/table-definition.js';
+import { SYNC_WORKER_TIMEOUT_SECONDS } from '../functions/core/sync/timing.js';
 import { ConnectorFunction, FUNCTION_RUNTIME } from './connector-function.js';
 import { type ConnectorSettings, readSettings } from './settings.js';
 
@@ -44,8 +45,11 @@ import { type ConnectorSettings, readSettings } from './settings.js';
 export const METRICS_NAMESPACE = 'AtlassianAccessConnector';
 export const POWERTOOLS_SERVICE_NAME = 'atlassian-access-connector';
 
-/** Timeout of the sync worker; the queue's visibility timeout is six times this. */
-export const SYNC_WORKER_TIMEOUT = Duration.minutes(5);
+/**
+ * Timeout of the sync worker; the queue's visibility timeout is six times this. Set from the
+ * sync engine's constant, which its per-org lease duration is derived from.
+ */
+export const SYNC_WORKER_TIMEOUT = Duration.seconds(SYNC_WORKER_TIMEOUT_SECONDS);
 /** Parallel sync workers, the main lever on Atlassian's per-key and per-org rate limits. */
 export const SYNC_WORKER_CONCURRENCY = 4;
 /** Parallel deprovision calls; admins deprovision people one by one, never in bulk. */

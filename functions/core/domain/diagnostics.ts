@@ -18,6 +18,10 @@ export const GUARD_REQUIRED_MESSAGE =
 export const KEY_REJECTED_MESSAGE =
   'the Atlassian API key was rejected — it may have expired or been revoked; rotate it with PUT /orgs/{orgId}/api-key';
 
+export const KEY_MISSING_MESSAGE =
+  'the API key for this org is missing from the secret store (the secret was deleted or never written), so it cannot be synced; ' +
+  'rotate it with PUT /orgs/{orgId}/api-key';
+
 export function guardRequiredDiagnostic(since: Date): Diagnostic {
   return { code: 'GUARD_REQUIRED', severity: 'warning', message: GUARD_REQUIRED_MESSAGE, since: since.toISOString() };
 }
@@ -25,6 +29,11 @@ export function guardRequiredDiagnostic(since: Date): Diagnostic {
 export function keyRejectedDiagnostic(since: Date, orgId?: string): Diagnostic {
   const message = orgId === undefined ? KEY_REJECTED_MESSAGE : KEY_REJECTED_MESSAGE.replace('{orgId}', orgId);
   return { code: 'KEY_REJECTED', severity: 'error', message, since: since.toISOString() };
+}
+
+export function keyMissingDiagnostic(since: Date, orgId?: string): Diagnostic {
+  const message = orgId === undefined ? KEY_MISSING_MESSAGE : KEY_MISSING_MESSAGE.replace('{orgId}', orgId);
+  return { code: 'KEY_MISSING', severity: 'error', message, since: since.toISOString() };
 }
 
 export interface KeyExpiringInput {

@@ -98,6 +98,7 @@ export type DiagnosticCode =
   | 'GUARD_REQUIRED'
   | 'KEY_EXPIRING'
   | 'KEY_REJECTED'
+  | 'KEY_MISSING'
   | 'RATE_LIMITED'
   | 'UPSTREAM_UNAVAILABLE'
   | 'SYNC_HELD';

@@ -44,7 +44,7 @@ export async function rotateApiKey(orgId: string, input: RotateApiKeyInput, deps
 
   const update: OrgUpdate = { secretRef, ...expiry, keyRotatedAt: now.toISOString(), ...statusAfterRotation(org) };
   await deps.stores.orgs.updateOrg(orgId, update);
-  await deps.stores.orgs.clearDiagnostics(orgId, ['KEY_REJECTED', 'KEY_EXPIRING']);
+  await deps.stores.orgs.clearDiagnostics(orgId, ['KEY_REJECTED', 'KEY_MISSING', 'KEY_EXPIRING']);
   return orgHealth(await requireOrg(orgId, deps), now, deps.config.keyExpiry);
 }
 
@@ -57,5 +57,7 @@ function statusAfterRotation(org: Org): { status?: OrgStatus; statusReason?: str
 }
 
 function failedBecauseOfKey(org: Org): boolean {
-  return hasDiagnostic(org.diagnostics, 'KEY_REJECTED') || /api key/i.test(org.statusReason ?? '');
+  return (
+    hasDiagnostic(org.diagnostics, 'KEY_REJECTED') || hasDiagnostic(org.diagnostics, 'KEY_MISSING') || /api key/i.test(org.statusReason ?? '')
+  );
 }

@@ -5,7 +5,7 @@ import { buildUpdate, resolveOptions, type DynamoStoreOptions, type ResolvedStor
 import { isConditionalCheckFailed, OrgAlreadyConnectedError, OrgNotFoundError, StaleWriteError } from './errors.js';
 import { ORGS_COLLECTION, orgKey, stripStoreAttributes } from './keys.js';
 import { queryAll } from './pagination.js';
-import type { OrgStore, OrgUpdate } from './ports.js';
+import type { OrgStore, OrgUpdate, SyncLease, SyncLeaseClaim, SyncLeaseOptions } from './ports.js';
 import { COLLECTION_INDEX } from './table-definition.js';
 
 /** Diagnostics are stored as a map keyed by code, so one code is set or cleared without rewriting the others. */
@@ -149,6 +149,84 @@ export class DynamoOrgStore implements OrgStore {
   async deleteOrg(orgId: string): Promise<void> {
     const { client, tableName } = this.#options;
     await client.send(new DeleteCommand({ TableName: tableName, Key: orgKey(orgId) }));
+  }
+
+  async takeSyncLease(orgId: string, runId: string, options: SyncLeaseOptions): Promise<SyncLeaseClaim> {
+    const lease: SyncLease = { runId, expiresAt: options.now.getTime() + options.durationMs };
+    // A holder may release the lease between the refused update and the read: try again then.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const taken = await this.#writeLease(
+        orgId,
+        lease,
+        'attribute_exists(pk) AND (attribute_not_exists(#lease) OR #lease.#expiresAt <= :now OR #lease.#runId = :runId)',
+        { ':now': options.now.getTime() },
+      );
+      if (taken) return { taken: true, lease };
+      const holder = await this.#currentLease(orgId);
+      if (holder !== undefined) return { taken: false, holder };
+    }
+    throw new StaleWriteError(`sync lease of organization ${orgId}`);
+  }
+
+  async renewSyncLease(orgId: string, runId: string, options: SyncLeaseOptions): Promise<boolean> {
+    const lease: SyncLease = { runId, expiresAt: options.now.getTime() + options.durationMs };
+    return this.#writeLease(orgId, lease, '#lease.#runId = :runId', {});
+  }
+
+  async releaseSyncLease(orgId: string, runId: string): Promise<boolean> {
+    const { client, tableName } = this.#options;
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orgKey(orgId),
+          UpdateExpression: 'REMOVE #lease',
+          ConditionExpression: '#lease.#runId = :runId',
+          ExpressionAttributeNames: { '#lease': 'syncLease', '#runId': 'runId' },
+          ExpressionAttributeValues: { ':runId': runId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Sets `syncLease` under `condition`; `false` when the condition fails on an existing org. */
+  async #writeLease(orgId: string, lease: SyncLease, condition: string, values: Record<string, unknown>): Promise<boolean> {
+    const { client, tableName } = this.#options;
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orgKey(orgId),
+          UpdateExpression: 'SET #lease = :lease',
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#lease': 'syncLease', '#runId': 'runId', ...(':now' in values ? { '#expiresAt': 'expiresAt' } : {}) },
+          ExpressionAttributeValues: { ':lease': lease, ':runId': lease.runId, ...values },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      if ((await this.getOrg(orgId)) === undefined) throw new OrgNotFoundError(orgId);
+      return false;
+    }
+  }
+
+  async #currentLease(orgId: string): Promise<SyncLease | undefined> {
+    const { client, tableName } = this.#options;
+    const output = await client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: orgKey(orgId),
+        ConsistentRead: true,
+        ProjectionExpression: '#lease',
+        ExpressionAttributeNames: { '#lease': 'syncLease' },
+      }),
+    );
+    return output.Item?.syncLease as SyncLease | undefined;
   }
 }
 

@@ -19,6 +19,7 @@ export const STORE_ATTRIBUTES = [
   'nameLower',
   'emailLower',
   'lastActiveUtc',
+  'syncLease',
 ] as const;
 
 export const ORGS_COLLECTION = 'ORGS';

@@ -42,6 +42,26 @@ export interface OrgUpdate {
   updatedAt?: string;
 }
 
+/**
+ * A sync run's exclusive claim on its org, so two runs of one org never interleave. Kept
+ * on the org item (attribute `syncLease`) but never part of `Org`: reads strip it.
+ */
+export interface SyncLease {
+  runId: string;
+  /** Epoch ms after which another run may take the lease (its holder is presumed dead). */
+  expiresAt: number;
+}
+
+/** The answer to `takeSyncLease`: taken, or the run that holds it. */
+export type SyncLeaseClaim = { taken: true; lease: SyncLease } | { taken: false; holder: SyncLease };
+
+export interface SyncLeaseOptions {
+  /** The caller's clock: the lease is expired when `expiresAt` ≤ now. */
+  now: Date;
+  /** How long the lease lasts from `now`. */
+  durationMs: number;
+}
+
 export interface OrgStore {
   /** Creates an org. Replaces a `disconnected` one (reconnect); throws `OrgAlreadyConnectedError` otherwise. */
   createOrg(org: Org): Promise<void>;
@@ -60,6 +80,17 @@ export interface OrgStore {
   clearDiagnostics(orgId: string, codes: readonly DiagnosticCode[]): Promise<void>;
   /** Deletes the org item itself (snapshots: `SnapshotStore.deleteOrgSnapshots`). */
   deleteOrg(orgId: string): Promise<void>;
+  /**
+   * Takes the org's sync lease for `runId` until `now + durationMs` (one conditional update)
+   * when no run holds it, its holder's lease expired, or `runId` already holds it (which
+   * extends it). Otherwise returns the holder. Throws `OrgNotFoundError` for an unknown org.
+   * Touches no other attribute (not even `updatedAt`).
+   */
+  takeSyncLease(orgId: string, runId: string, options: SyncLeaseOptions): Promise<SyncLeaseClaim>;
+  /** Extends the lease only while `runId` holds it (expired or not); `false` when another run took it or none holds it. */
+  renewSyncLease(orgId: string, runId: string, options: SyncLeaseOptions): Promise<boolean>;
+  /** Removes the lease if `runId` holds it; `false` (and no write) otherwise. */
+  releaseSyncLease(orgId: string, runId: string): Promise<boolean>;
 }
 
 /**

@@ -21,3 +21,14 @@ export class SyncRetryableError extends ConnectorError {
 export function isSyncRetryableError(thrown: unknown): thrown is SyncRetryableError {
   return thrown instanceof SyncRetryableError;
 }
+
+/**
+ * Another run took the org's lease while this run still worked on it (this run outlived its
+ * lease). The run stops writing; it is recorded as failed and retried later.
+ */
+export class SyncLeaseLostError extends ConnectorError {
+  constructor(orgId: string, runId: string) {
+    super('SYNC_LEASE_LOST', `sync run ${runId} of organization ${orgId} lost its lease to another run; it stops here and is retried later`);
+    this.name = 'SyncLeaseLostError';
+  }
+}

@@ -7,6 +7,7 @@ import { InvalidResponseError, KeyRejectedError, RateLimitedError, UpstreamError
 import {
   clearDiagnostics,
   guardRequiredDiagnostic,
+  keyMissingDiagnostic,
   keyRejectedDiagnostic,
   rateLimitedDiagnostic,
   setDiagnostic,
@@ -15,6 +16,7 @@ import {
 } from '../domain/diagnostics.js';
 import type { Diagnostic, DiagnosticCode, LastSyncSummary, Org, OrgStatus } from '../domain/model.js';
 import { logger } from '../observability.js';
+import { SecretNotFoundError } from '../secrets/errors.js';
 import { OrgNotFoundError, StaleWriteError, type OrgStore, type OrgUpdate } from '../store/index.js';
 
 /** Status reason of an org whose complete sync returned no managed accounts. */
@@ -42,7 +44,7 @@ export interface CompletedRun {
  * still has an error-level diagnostic this run did not clear.
  */
 export async function recordCompletedRun(orgs: OrgStore, org: Org, run: CompletedRun): Promise<void> {
-  const cleared: DiagnosticCode[] = ['KEY_REJECTED', 'RATE_LIMITED', 'UPSTREAM_UNAVAILABLE'];
+  const cleared: DiagnosticCode[] = ['KEY_REJECTED', 'KEY_MISSING', 'RATE_LIMITED', 'UPSTREAM_UNAVAILABLE'];
   if (run.seen > 0) cleared.push('GUARD_REQUIRED');
   if (run.held === undefined) cleared.push('SYNC_HELD');
   const added: Diagnostic[] = [];
@@ -65,7 +67,8 @@ export async function recordCompletedRun(orgs: OrgStore, org: Org, run: Complete
 }
 
 /**
- * After a failed run: a rejected key marks the org `error` with the KEY_REJECTED reason;
+ * After a failed run: a rejected key marks the org `error` with the KEY_REJECTED reason, a
+ * key missing from the secret store with the KEY_MISSING reason;
  * a rate limit or an unavailable Atlassian adds a warning diagnostic and leaves the status.
  */
 export async function recordFailedRun(orgs: OrgStore, org: Org, summary: LastSyncSummary, error: unknown, now: Date): Promise<void> {
@@ -73,6 +76,11 @@ export async function recordFailedRun(orgs: OrgStore, org: Org, summary: LastSyn
   const added: Diagnostic[] = [];
   if (error instanceof KeyRejectedError) {
     const diagnostic = keyRejectedDiagnostic(now, org.orgId);
+    update.status = 'error';
+    update.statusReason = diagnostic.message;
+    added.push(diagnostic);
+  } else if (error instanceof SecretNotFoundError) {
+    const diagnostic = keyMissingDiagnostic(now, org.orgId);
     update.status = 'error';
     update.statusReason = diagnostic.message;
     added.push(diagnostic);

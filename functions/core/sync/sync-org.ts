@@ -7,17 +7,20 @@
  * before the Lambda deadline, saves a checkpoint and queues its own continuation.
  */
 import { DeadlineExceededError, KeyRejectedError, RateLimitedError } from '../atlassian/index.js';
-import { hasDiagnostic } from '../domain/diagnostics.js';
-import type { Org, SyncCounts, SyncOutcome, SyncRun } from '../domain/model.js';
+import { hasDiagnostic, keyMissingDiagnostic } from '../domain/diagnostics.js';
+import type { LastSyncSummary, Org, SyncCounts, SyncOutcome, SyncRun } from '../domain/model.js';
 import { logger } from '../observability.js';
 import type { AtlassianDirectory, ManagedUserPage, SyncRequest } from '../ports.js';
 import type { ConnectorDependencies } from '../runtime/dependencies.js';
-import { BatchIncompleteError, OrgNotFoundError } from '../store/index.js';
+import { SecretNotFoundError } from '../secrets/errors.js';
+import { BatchIncompleteError, OrgNotFoundError, type SyncLease } from '../store/index.js';
 import { applyPage } from './apply-page.js';
 import { addCounts, zeroCounts } from './counts.js';
-import { SyncRetryableError } from './errors.js';
+import { SyncLeaseLostError, SyncRetryableError } from './errors.js';
+import { RunLease } from './lease.js';
 import { isUpstreamFailure, recordCompletedRun, recordFailedRun } from './org-health.js';
 import { applyRemovals, decideRemovals, scanMissingUsers } from './removals.js';
+import { SYNC_LEASE_RENEW_EVERY_PAGES } from './timing.js';
 
 export type SyncDependencies = Pick<ConnectorDependencies, 'config' | 'stores' | 'secrets' | 'atlassian' | 'syncQueue' | 'clock'>;
 
@@ -33,8 +36,11 @@ export interface SyncOrgResult {
   outcome: SyncOutcome;
   pages: number;
   counts: SyncCounts;
-  /** Why nothing was done: the run had already finished, or the org is disconnected. */
-  skipped?: 'finished' | 'disconnected';
+  /**
+   * Why nothing was synced: the run had already finished, the org is disconnected, or a
+   * newer run completed a full listing while this one was paused (its earlier pages are stale).
+   */
+  skipped?: 'finished' | 'disconnected' | 'superseded';
   heldReason?: string;
   error?: { code: string; message: string };
 }
@@ -42,18 +48,29 @@ export interface SyncOrgResult {
 /** Run outcomes that a (re)delivered message may continue. */
 const RESUMABLE: readonly SyncOutcome[] = ['queued', 'running', 'partial', 'failed'];
 /** Error codes of failed runs that a redelivery must not resume: only an admin can fix them. */
-const FINAL_ERROR_CODES = new Set(['KEY_REJECTED', 'FORBIDDEN', 'NOT_FOUND', 'ATLASSIAN_REJECTED', 'ORG_DISCONNECTED']);
+const FINAL_ERROR_CODES = new Set([
+  'KEY_REJECTED',
+  'KEY_MISSING',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'ATLASSIAN_REJECTED',
+  'ORG_DISCONNECTED',
+  'SYNC_SUPERSEDED',
+]);
 /** A progress line every this many pages. */
 const LOG_EVERY_PAGES = 10;
 
 /**
- * Syncs one org end to end, or continues its run from the checkpoint.
+ * Syncs one org end to end, or continues its run from the checkpoint, while holding the
+ * org's sync lease (one run per org at a time).
  *
  * Returns the recorded outcome for everything the queue should not retry (success, held,
- * partial with a queued continuation, rejected key, already finished, disconnected org).
- * Throws `OrgNotFoundError` for an unknown org, and `SyncRetryableError` (after recording
- * the run as failed, with its checkpoint) when a later attempt can succeed: rate limits,
- * Atlassian unavailable, AWS errors. A redelivered message then resumes the same run.
+ * partial with a queued continuation, rejected or missing key, already finished,
+ * disconnected org, superseded run). Throws `OrgNotFoundError` for an unknown org, and
+ * `SyncRetryableError` when a later attempt can succeed: another run holds the lease
+ * (`SYNC_IN_PROGRESS`, nothing touched), or, after recording the run as failed with its
+ * checkpoint, rate limits, Atlassian unavailable, AWS errors. A redelivered message then
+ * resumes the same run.
  */
 export async function syncOrg(request: SyncRequest, deps: SyncDependencies, options: SyncOrgOptions): Promise<SyncOrgResult> {
   const { orgId, runId } = request;
@@ -72,24 +89,92 @@ export async function syncOrg(request: SyncRequest, deps: SyncDependencies, opti
     return resultOf(finished, { skipped: 'disconnected' });
   }
 
-  await stores.syncRuns.updateSyncRun(
-    orgId,
-    runId,
-    { outcome: 'running', startedAt: run.startedAt ?? deps.clock().toISOString(), error: null },
+  const lease = new RunLease(stores.orgs, orgId, runId, deps.clock);
+  const claim = await lease.take();
+  if (!claim.taken) throw leaseRefused(run, claim.holder);
+  let keepLease = false;
+  try {
+    // Read again under the lease: another run may have finished since the first read.
+    const current = await stores.orgs.getOrg(orgId);
+    if (current === undefined) throw new OrgNotFoundError(orgId);
+    const newer = newerCompleteRun(current, run);
+    if (newer !== undefined) return await closeSupersededRun(run, newer, deps);
+
+    await stores.syncRuns.updateSyncRun(
+      orgId,
+      runId,
+      { outcome: 'running', startedAt: run.startedAt ?? deps.clock().toISOString(), error: null },
+      { expectedOutcome: RESUMABLE },
+    );
+    const progress: Progress = { pages: run.pages, counts: run.counts };
+    if (run.checkpoint !== undefined) progress.checkpoint = run.checkpoint;
+    try {
+      const directory = deps.atlassian(await deps.secrets.getApiKey(orgId));
+      logger.info('sync started', { orgId, runId, trigger: run.trigger, resumedAtPage: progress.pages });
+      const stopAt = options.deadline - deps.config.deadlineSafetyMs;
+      const end = await streamPages({ org: current, runId, deps, directory, progress, lease, stopAt });
+      if (end.kind === 'error') throw end.error;
+      if (end.kind === 'deadline') {
+        const paused = await saveContinuation(request, run, progress, deps, lease);
+        keepLease = true;
+        return paused;
+      }
+      return await finishCompleteRun(current, run, progress, deps, lease);
+    } catch (error) {
+      return await recordFailure(current, run, progress, error, deps);
+    }
+  } finally {
+    if (!keepLease) await lease.release();
+  }
+}
+
+/** Another run holds the org's lease: this run touches nothing and asks the queue to deliver it again later. */
+function leaseRefused(run: SyncRun, holder: SyncLease): SyncRetryableError {
+  const until = new Date(holder.expiresAt).toISOString();
+  logger.info('sync deferred: another run of the organization holds its lease', {
+    orgId: run.orgId,
+    runId: run.runId,
+    holderRunId: holder.runId,
+    leaseExpiresAt: until,
+  });
+  return new SyncRetryableError(
+    'SYNC_IN_PROGRESS',
+    run.orgId,
+    run.runId,
+    `run ${holder.runId} is syncing this organization (lease until ${until}); this run stays ${run.outcome} and is retried later`,
+  );
+}
+
+/**
+ * A complete run (succeeded or held) of the org that finished after this run started: this
+ * run's earlier pages predate it, so finishing this run could tombstone users that run saw.
+ */
+function newerCompleteRun(org: Org, run: SyncRun): LastSyncSummary | undefined {
+  const last = org.lastSync;
+  if (last === undefined || run.startedAt === undefined || run.pages === 0 || last.runId === run.runId) return undefined;
+  if (last.outcome !== 'succeeded' && last.outcome !== 'held') return undefined;
+  return last.finishedAt > run.startedAt ? last : undefined;
+}
+
+/** Closes a superseded run as `failed`/`SYNC_SUPERSEDED`: its written pages stay, nothing is removed, the org is left alone. */
+async function closeSupersededRun(run: SyncRun, newer: LastSyncSummary, deps: SyncDependencies): Promise<SyncOrgResult> {
+  const closed = await deps.stores.syncRuns.updateSyncRun(
+    run.orgId,
+    run.runId,
+    {
+      outcome: 'failed',
+      finishedAt: deps.clock().toISOString(),
+      error: {
+        code: 'SYNC_SUPERSEDED',
+        message:
+          `run ${newer.runId} completed a full listing of this organization at ${newer.finishedAt}, after this run started; ` +
+          "this run's earlier pages are out of date, so it stops without removing anyone",
+      },
+    },
     { expectedOutcome: RESUMABLE },
   );
-  const progress: Progress = { pages: run.pages, counts: run.counts };
-  if (run.checkpoint !== undefined) progress.checkpoint = run.checkpoint;
-  try {
-    const directory = deps.atlassian(await deps.secrets.getApiKey(orgId));
-    logger.info('sync started', { orgId, runId, trigger: run.trigger, resumedAtPage: progress.pages });
-    const end = await streamPages({ org, runId, deps, directory, progress, stopAt: options.deadline - deps.config.deadlineSafetyMs });
-    if (end.kind === 'error') throw end.error;
-    if (end.kind === 'deadline') return await saveContinuation(request, run, progress, deps);
-    return await finishCompleteRun(org, run, progress, deps);
-  } catch (error) {
-    return await recordFailure(org, run, progress, error, deps);
-  }
+  logger.info('sync superseded by a newer complete run', { orgId: run.orgId, runId: run.runId, newerRunId: newer.runId });
+  return resultOf(closed, { skipped: 'superseded' });
 }
 
 interface Progress {
@@ -117,6 +202,7 @@ interface StreamContext {
   deps: SyncDependencies;
   directory: AtlassianDirectory;
   progress: Progress;
+  lease: RunLease;
   /** Epoch ms after which no page is fetched. */
   stopAt: number;
 }
@@ -128,7 +214,7 @@ interface StreamContext {
  * crash or a failure resumes exactly after the last written page.
  */
 async function streamPages(context: StreamContext): Promise<StreamEnd> {
-  const { org, runId, deps, directory, progress, stopAt } = context;
+  const { org, runId, deps, directory, progress, lease, stopAt } = context;
   const timeLeft = () => deps.clock().getTime() < stopAt;
   if (!timeLeft()) return { kind: 'deadline' };
   const iterator = directory
@@ -148,6 +234,7 @@ async function streamPages(context: StreamContext): Promise<StreamEnd> {
       { pages: progress.pages, counts: progress.counts, checkpoint: progress.checkpoint ?? null },
       { expectedOutcome: ['running'] },
     );
+    if (progress.pages % SYNC_LEASE_RENEW_EVERY_PAGES === 0) await lease.renew();
     if (progress.pages % LOG_EVERY_PAGES === 0) {
       logger.info('sync progress', { orgId: org.orgId, runId, pages: progress.pages, ...progress.counts });
     }
@@ -177,9 +264,19 @@ async function streamPages(context: StreamContext): Promise<StreamEnd> {
   }
 }
 
-/** Stops before the deadline: the run becomes `partial` and a continuation of the same run is queued. */
-async function saveContinuation(request: SyncRequest, run: SyncRun, progress: Progress, deps: SyncDependencies): Promise<SyncOrgResult> {
+/**
+ * Stops before the deadline: the run becomes `partial` and a continuation of the same run is
+ * queued. The run keeps the org's lease (renewed here), so no other run slips in between.
+ */
+async function saveContinuation(
+  request: SyncRequest,
+  run: SyncRun,
+  progress: Progress,
+  deps: SyncDependencies,
+  lease: RunLease,
+): Promise<SyncOrgResult> {
   const { orgId, runId } = request;
+  await lease.renew();
   const saved = await deps.stores.syncRuns.updateSyncRun(
     orgId,
     runId,
@@ -198,9 +295,11 @@ async function saveContinuation(request: SyncRequest, run: SyncRun, progress: Pr
 }
 
 /** The listing is complete: find the missing users, tombstone them unless suspicious, and update the org. */
-async function finishCompleteRun(org: Org, run: SyncRun, progress: Progress, deps: SyncDependencies): Promise<SyncOrgResult> {
+async function finishCompleteRun(org: Org, run: SyncRun, progress: Progress, deps: SyncDependencies, lease: RunLease): Promise<SyncOrgResult> {
   const { orgId, runId } = run;
   const { stores } = deps;
+  // Removals only under a lease this run still holds.
+  await lease.renew();
   const scan = await scanMissingUsers(stores, orgId, runId);
   const decision = decideRemovals({
     seen: progress.counts.seen,
@@ -246,7 +345,7 @@ async function finishCompleteRun(org: Org, run: SyncRun, progress: Progress, dep
  */
 async function recordFailure(org: Org, run: SyncRun, progress: Progress, error: unknown, deps: SyncDependencies): Promise<SyncOrgResult> {
   const { orgId, runId } = run;
-  const failure = describeFailure(error);
+  const failure = describeFailure(error, orgId, deps.clock());
   const finishedAt = deps.clock().toISOString();
   logger.warn('sync failed', { orgId, runId, trigger: run.trigger, pages: progress.pages, ...failure, retryable: failure.retryable });
   const runError = { code: failure.code, message: failure.message };
@@ -256,7 +355,10 @@ async function recordFailure(org: Org, run: SyncRun, progress: Progress, error: 
     { outcome: 'failed', finishedAt, pages: progress.pages, counts: progress.counts, checkpoint: progress.checkpoint ?? null, error: runError },
     { expectedOutcome: ['running', 'partial'] },
   );
-  await recordFailedRun(deps.stores.orgs, org, { runId, outcome: 'failed', finishedAt, counts: progress.counts }, error, deps.clock());
+  // A run that lost its lease leaves the org to the run that holds it now.
+  if (!(error instanceof SyncLeaseLostError)) {
+    await recordFailedRun(deps.stores.orgs, org, { runId, outcome: 'failed', finishedAt, counts: progress.counts }, error, deps.clock());
+  }
   if (failure.retryable) throw new SyncRetryableError(failure.code, orgId, runId, failure.message, { cause: error });
   return resultOf(finished);
 }
@@ -267,8 +369,10 @@ interface FailureDescription {
   retryable: boolean;
 }
 
-function describeFailure(error: unknown): FailureDescription {
+function describeFailure(error: unknown, orgId: string, now: Date): FailureDescription {
   if (error instanceof KeyRejectedError) return { code: error.code, message: error.message, retryable: false };
+  if (error instanceof SecretNotFoundError) return { code: 'KEY_MISSING', message: keyMissingDiagnostic(now, orgId).message, retryable: false };
+  if (error instanceof SyncLeaseLostError) return { code: error.code, message: error.message, retryable: true };
   if (error instanceof RateLimitedError || isUpstreamFailure(error) || error instanceof BatchIncompleteError) {
     return { code: error.code, message: error.message, retryable: true };
   }
