@@ -29,9 +29,10 @@ export function createSyncDispatcher(deps: ConnectorDependencies) {
 
 /**
  * SQS batch → one org synced per message, each until the Lambda's deadline. Reports only
- * the messages worth retrying (`batchItemFailures`): rate limits, Atlassian or AWS
- * unavailable, unreadable messages (they reach the DLQ). Recorded outcomes — succeeded,
- * held, partial with a continuation, rejected key, missing Guard — are not retried.
+ * the messages worth retrying (`batchItemFailures`): another run of the org holds its
+ * lease, rate limits, Atlassian or AWS unavailable, unreadable messages (they reach the
+ * DLQ). Recorded outcomes — succeeded, held, partial with a continuation, rejected or
+ * missing key, missing Guard, superseded — are not retried.
  */
 export function createSyncWorker(deps: ConnectorDependencies) {
   return middy<SQSEvent, SQSBatchResponse, Error, Context>()

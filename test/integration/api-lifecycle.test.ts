@@ -236,6 +236,29 @@ describe('HTTP API: connect, sync, query, rotate, disconnect', () => {
     assert.equal(synced.json.lastSync.outcome, 'succeeded');
   });
 
+  it('marks the org in error with KEY_MISSING when its key is gone from the secret store, and rotating the key restores it', async () => {
+    await api.secrets.deleteApiKey(orgId);
+    const sync = await api.request('POST', `/orgs/${orgId}/sync`);
+    await api.drained();
+    const broken = await api.request('GET', `/orgs/${orgId}`);
+    const runs = await api.request('GET', `/orgs/${orgId}/sync-runs?limit=1`);
+
+    assert.equal(sync.status, 202);
+    assert.equal(broken.json.status, 'error');
+    assert.match(broken.json.statusReason, new RegExp(`missing from the secret store.*rotate it with PUT /orgs/${orgId}/api-key`));
+    assert.deepEqual(broken.json.diagnostics.map((d: { code: string; severity: string }) => [d.code, d.severity]), [['KEY_MISSING', 'error']]);
+    assert.equal(runs.json.items[0].outcome, 'failed');
+    assert.equal(runs.json.items[0].error.code, 'KEY_MISSING');
+
+    const rotated = await api.request('PUT', `/orgs/${orgId}/api-key`, { body: { apiKey: ROTATED_KEY } });
+
+    assert.equal(rotated.status, 200, rotated.body);
+    assert.equal(rotated.json.status, 'healthy');
+    assert.equal(rotated.json.statusReason, undefined);
+    assert.deepEqual(rotated.json.diagnostics, []);
+    assert.equal(await api.secrets.getApiKey(orgId), ROTATED_KEY);
+  });
+
   it('disconnects with purge: schedules the key deletion, deletes snapshots, refuses syncs, and allows reconnecting', async () => {
     const userCount = (await api.request('GET', `/orgs/${orgId}`)).json.userCount;
     const response = await api.request('DELETE', `/orgs/${orgId}?purge=true`);

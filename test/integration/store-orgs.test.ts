@@ -115,6 +115,55 @@ describe('DynamoOrgStore', () => {
     assert.deepEqual(stored?.diagnostics.map((d) => d.code), ['RATE_LIMITED']);
   });
 
+  it('gives the sync lease to one run at a time: free, expired or already its own; renewed and released only by its holder', async () => {
+    await store.createOrg(org('org-lease'));
+    const minute = 60_000;
+    const at = (ms: number) => new Date(NOW.getTime() + ms);
+
+    const first = await store.takeSyncLease('org-lease', 'run-a', { now: NOW, durationMs: 5 * minute });
+    const refused = await store.takeSyncLease('org-lease', 'run-b', { now: at(minute), durationMs: 5 * minute });
+    const extended = await store.takeSyncLease('org-lease', 'run-a', { now: at(2 * minute), durationMs: 5 * minute });
+    const renewedByOther = await store.renewSyncLease('org-lease', 'run-b', { now: at(3 * minute), durationMs: 5 * minute });
+    const releasedByOther = await store.releaseSyncLease('org-lease', 'run-b');
+    const takenOver = await store.takeSyncLease('org-lease', 'run-b', { now: at(7 * minute), durationMs: 5 * minute });
+    const renewedByLoser = await store.renewSyncLease('org-lease', 'run-a', { now: at(8 * minute), durationMs: 5 * minute });
+    const renewed = await store.renewSyncLease('org-lease', 'run-b', { now: at(8 * minute), durationMs: 5 * minute });
+    const held = await store.takeSyncLease('org-lease', 'run-c', { now: at(12 * minute), durationMs: 5 * minute });
+    const released = await store.releaseSyncLease('org-lease', 'run-b');
+    const afterRelease = await store.takeSyncLease('org-lease', 'run-c', { now: at(12 * minute), durationMs: 5 * minute });
+
+    assert.deepEqual(first, { taken: true, lease: { runId: 'run-a', expiresAt: at(5 * minute).getTime() } });
+    assert.deepEqual(refused, { taken: false, holder: { runId: 'run-a', expiresAt: at(5 * minute).getTime() } });
+    assert.deepEqual(extended, { taken: true, lease: { runId: 'run-a', expiresAt: at(7 * minute).getTime() } });
+    assert.equal(renewedByOther, false);
+    assert.equal(releasedByOther, false);
+    assert.deepEqual(takenOver, { taken: true, lease: { runId: 'run-b', expiresAt: at(12 * minute).getTime() } });
+    assert.equal(renewedByLoser, false);
+    assert.equal(renewed, true);
+    assert.deepEqual(held, { taken: false, holder: { runId: 'run-b', expiresAt: at(13 * minute).getTime() } });
+    assert.equal(released, true);
+    assert.equal(afterRelease.taken, true);
+  });
+
+  it('keeps the sync lease out of the org as read and listed, and leaves updatedAt alone', async () => {
+    const created = org('org-lease-hidden');
+    await store.createOrg(created);
+    await store.takeSyncLease('org-lease-hidden', 'run-a', { now: NOW, durationMs: 60_000 });
+
+    const read = await store.getOrg('org-lease-hidden');
+    const listed = (await store.listOrgs()).find((candidate) => candidate.orgId === 'org-lease-hidden');
+
+    assert.deepEqual(read, created);
+    assert.deepEqual(listed, created);
+  });
+
+  it('reports an unknown org as not found when a run takes or renews its lease', async () => {
+    await assert.rejects(store.takeSyncLease('org-missing', 'run-a', { now: NOW, durationMs: 60_000 }), OrgNotFoundError);
+    await assert.rejects(store.renewSyncLease('org-missing', 'run-a', { now: NOW, durationMs: 60_000 }), OrgNotFoundError);
+    assert.equal(await store.releaseSyncLease('org-missing', 'run-a'), false);
+    assert.equal(await store.getOrg('org-missing'), undefined);
+  });
+
   it('deletes an org', async () => {
     await store.createOrg(org('org-h'));
     await store.deleteOrg('org-h');
