@@ -1,5 +1,5 @@
 /** The bench's markdown report (printed and written to `bench/RESULTS.md`). */
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import type { FunctionBundle } from '../test/infra/bundles.js';
 import type { DurationSummary } from './instruments.js';
 import type { Measurement } from './measure.js';
@@ -20,6 +20,8 @@ export interface ReportInput {
   churn: { changed: number; removed: number; added: number };
   bundles?: { bundles: FunctionBundle[]; ms: number };
   date: Date;
+  /** 1-minute load average when the bench started (other work on the machine skews the times). */
+  loadAtStart: number;
 }
 
 /** A sync may take at most this multiple of the lower bound (issue "Sync"). */
@@ -57,13 +59,14 @@ export function lowerBoundFor(lowerBound: Measurement, pages: number): number {
 }
 
 export function renderReport(input: ReportInput): string {
-  const { parameters, lowerBound, syncs, churn, bundles, date } = input;
+  const { parameters, lowerBound, syncs, churn, bundles, date, loadAtStart } = input;
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const lines: string[] = [];
   lines.push('# Sync benchmark results', '');
   lines.push(
     `Run ${date.toISOString()} with \`npm run bench\` on ${availableParallelism()} CPUs (\`nproc\`; ${cpu}), ` +
-      `${mebibytes(totalmem())} RAM, Node ${process.version}.`,
+      `${mebibytes(totalmem())} RAM, Node ${process.version}. 1-minute load average at start ${loadAtStart.toFixed(2)}, ` +
+      `at the end ${(loadavg()[0] ?? 0).toFixed(2)} (the bench's own three processes included).`,
     '',
     `Parameters: ${count(parameters.users)} users (BENCH_USERS), ${parameters.pageLatencyMs} ms added by the simulator to every ` +
       `request (BENCH_PAGE_LATENCY_MS), 100 users per page (Atlassian's maximum), ${parameters.churnShare * 100}% churn; ` +
@@ -167,7 +170,10 @@ export function renderReport(input: ReportInput): string {
     }
   }
   lines.push(table(['Run', 'Store method', 'Calls (iterations)', 'Total', 'Mean', 'p95', 'Max'], storeRows), '');
-  lines.push('Iterable methods (`seenChunks`, `currentAccountIds`) count each `next()` (one DynamoDB Query page).', '');
+  lines.push(
+    'Iterable methods count each `next()`: one seen chunk (one page of ids) for `seenChunks`, one Query page of up to 1,000 ids for `currentAccountIds`.',
+    '',
+  );
 
   if (bundles !== undefined) {
     lines.push('## Lambda bundles (minified ESM, `cdk synth` with bundling)', '');

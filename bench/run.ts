@@ -10,7 +10,7 @@
  * - `BENCH_RESULTS` (default `bench/RESULTS.md`; `none` to skip): where the markdown report is written.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,7 @@ function log(line: string): void {
 
 async function main(): Promise<void> {
   const parameters = readParameters(process.env);
+  const loadAtStart = loadavg()[0] ?? 0;
   logger.setLogLevel('ERROR');
   log(`users=${parameters.users} pageLatencyMs=${parameters.pageLatencyMs} dynalite=${parameters.dynalite}`);
 
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
     syncs.push(await measure(`Re-sync after ${parameters.churnShare * 100}% churn`, probes, syncNow));
 
     const bundles = parameters.bundles ? await measureBundles() : undefined;
-    const report = renderReport({ parameters, lowerBound, syncs, churn, bundles, date: new Date() });
+    const report = renderReport({ parameters, lowerBound, syncs, churn, bundles, date: new Date(), loadAtStart });
     process.stdout.write(`${report}\n`);
     if (parameters.resultsFile !== undefined) {
       await writeFile(parameters.resultsFile, report);
