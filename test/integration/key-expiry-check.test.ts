@@ -12,7 +12,7 @@ import type { EventPublisher } from '../../functions/core/ports.js';
 import { startSimulator, type Simulator } from '../simulator/index.js';
 import { startDynalite, type DynaliteServer } from '../support/dynamo.js';
 import {
-  MemorySecretStore,
+  secretsWith,
   captureConsole,
   clock,
   countingAtlassian,
@@ -81,7 +81,7 @@ describe('checkApiKeys', () => {
     const deps: KeyCheckDependencies = {
       config: { keyExpiry: { warningDays: 30, criticalDays: 7 }, keyCheckConcurrency: 4 },
       stores: { orgs: store },
-      secrets: new MemorySecretStore(KEYS),
+      secrets: await secretsWith(KEYS),
       atlassian: atlassian.factory,
       events,
       clock,
@@ -277,7 +277,7 @@ describe('checkApiKeys', () => {
   it('treats a key that no longer sees its org as rejected', async () => {
     const events = new LocalEventPublisher();
     const { store, deps } = await setUp([org(EXPIRING)], events);
-    deps.secrets = new MemorySecretStore({ [EXPIRING]: KEYS[HEALTHY]! });
+    deps.secrets = await secretsWith({ [EXPIRING]: KEYS[HEALTHY]! });
 
     const { result } = await run(deps);
 
@@ -342,8 +342,8 @@ describe('checkApiKeys across 50 orgs', () => {
       dynamo,
       orgIds.map((orgId, i) => org(orgId, { keyExpiresAt: daysFromNow(5 + i * 10) })),
     );
-    const secrets = new MemorySecretStore(keys);
-    secrets.keys.delete(missingSecret);
+    const { [missingSecret]: _missing, ...present } = keys;
+    const secrets = await secretsWith(present);
     const atlassian = countingAtlassian(sim.baseUrl);
     const deps: KeyCheckDependencies = {
       config: { keyExpiry: { warningDays: 30, criticalDays: 7 }, keyCheckConcurrency: 4 },

@@ -7,7 +7,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createAtlassianDirectory } from '../../functions/core/atlassian/index.js';
 import type { Org } from '../../functions/core/domain/model.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/core/observability.js';
-import type { AtlassianDirectoryFactory, SecretStore } from '../../functions/core/ports.js';
+import type { AtlassianDirectoryFactory } from '../../functions/core/ports.js';
+import { LocalSecretStore } from '../../functions/core/secrets/index.js';
 import { DynamoOrgStore } from '../../functions/core/store/dynamo-org-store.js';
 import { createDocumentClient } from '../../functions/core/store/dynamo-common.js';
 import { createTable, uniqueTableName, type DynaliteServer } from '../support/dynamo.js';
@@ -44,28 +45,11 @@ export async function orgStoreWith(server: DynaliteServer, orgs: readonly Org[])
   return store;
 }
 
-/** Keys by org id, in memory; a missing org fails like a deleted secret. */
-export class MemorySecretStore implements SecretStore {
-  readonly keys = new Map<string, string>();
-
-  constructor(entries: Record<string, string> = {}) {
-    for (const [orgId, key] of Object.entries(entries)) this.keys.set(orgId, key);
-  }
-
-  async putApiKey(orgId: string, apiKey: string): Promise<string> {
-    this.keys.set(orgId, apiKey);
-    return `memory/${orgId}`;
-  }
-
-  async getApiKey(orgId: string): Promise<string> {
-    const key = this.keys.get(orgId);
-    if (key === undefined) throw Object.assign(new Error(`no API key stored for org ${orgId}`), { code: 'SECRET_NOT_FOUND' });
-    return key;
-  }
-
-  async deleteApiKey(orgId: string): Promise<void> {
-    this.keys.delete(orgId);
-  }
+/** The local secret store (in memory) holding these keys by org id; other orgs have no secret. */
+export async function secretsWith(entries: Record<string, string>): Promise<LocalSecretStore> {
+  const secrets = new LocalSecretStore();
+  for (const [orgId, key] of Object.entries(entries)) await secrets.putApiKey(orgId, key);
+  return secrets;
 }
 
 /** An Atlassian factory over the simulator with fast retries, counting `listOrgs` calls in flight. */

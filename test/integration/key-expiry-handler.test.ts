@@ -12,7 +12,7 @@ import { createKeyExpiryHandler } from '../../functions/key-expiry/create-handle
 import { startSimulator, type Simulator } from '../simulator/index.js';
 import { createTable, startDynalite, uniqueTableName, type DynaliteServer } from '../support/dynamo.js';
 import {
-  MemorySecretStore,
+  secretsWith,
   NOW,
   captureConsole,
   clock,
@@ -76,7 +76,7 @@ describe('key-expiry handler', () => {
     deps = {
       config: { ...loadConfig({}), tableName, keyCheckConcurrency: 2 },
       stores: createDynamoStores({ documentClient: createDocumentClient(dynamo.client), tableName, clock }),
-      secrets: new MemorySecretStore({ [OK_ORG]: 'key-ok', [SOON_ORG]: 'key-soon' }),
+      secrets: await secretsWith({ [OK_ORG]: 'key-ok', [SOON_ORG]: 'key-soon' }),
       atlassian: countingAtlassian(sim.baseUrl).factory,
       syncQueue: new LocalSyncQueue(),
       events,
