@@ -60,18 +60,20 @@ export function planPage(
 
 /**
  * Reads the page's previous snapshots (one BatchGet per 100 ids), writes the added and
- * changed snapshots and their changes (BatchWrite, retried by the store), then records
- * the page's account ids as seen-chunk `chunk` of the run.
+ * changed snapshots and their changes (BatchWrite, retried by the store) and, alongside,
+ * records the page's account ids as seen-chunk `chunk` of the run.
  */
 export async function applyPage(context: PageContext, users: readonly ManagedUser[], chunk: number, now: Date): Promise<SyncCounts> {
   const { orgId, runId, stores } = context;
   const ids = [...new Set(users.map((user) => user.accountId))];
   const previous = ids.length === 0 ? new Map<string, UserSnapshot>() : await stores.snapshots.getSnapshots(orgId, ids);
   const plan = planPage(orgId, runId, users, previous, now);
+  // The three writes are independent and idempotent: if one fails, the page is not
+  // checkpointed, and the retry writes all three again.
   await Promise.all([
     plan.writes.length > 0 ? stores.snapshots.writeSnapshots(plan.writes) : undefined,
     plan.changes.length > 0 ? stores.changes.writeChanges(plan.changes) : undefined,
+    stores.syncRuns.saveSeenChunk(orgId, runId, chunk, plan.accountIds),
   ]);
-  await stores.syncRuns.saveSeenChunk(orgId, runId, chunk, plan.accountIds);
   return plan.counts;
 }
