@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ESM_REQUIRE_BANNER } from '../../lib/connector-function.js';
 import { type FunctionBundle, synthesizeWithBundling } from './bundles.js';
@@ -39,6 +40,27 @@ describe('cdk synth with bundling', () => {
       assert.match(code, /\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
       assert.ok(bundle.sourceMapBytes > 0);
       assert.doesNotMatch(code, /@smithy\/smithy-client|SignatureV4MultiRegion/, `${bundle.name} bundles the AWS SDK`);
+    }
+  });
+
+  it('loads each bundle as an ES module that exports a handler, with only the AWS SDK from the runtime', async () => {
+    // Inside the repository, so `@aws-sdk/*` resolves from node_modules as the Lambda runtime provides it.
+    const checkDir = await mkdtemp(join(process.cwd(), 'node_modules', '.bundle-check-'));
+    try {
+      for (const bundle of bundles) {
+        const copy = join(checkDir, bundle.name, 'index.mjs');
+        await mkdir(dirname(copy), { recursive: true });
+        await cp(bundle.file, copy);
+        const loaded = spawnSync(
+          process.execPath,
+          ['--input-type=module', '-e', `const m = await import(${JSON.stringify(copy)}); console.log(typeof m.handler);`],
+          { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'eu-west-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+        );
+        assert.equal(loaded.status, 0, `${bundle.name} failed to load: ${loaded.stderr}`);
+        assert.equal(loaded.stdout.trim(), 'function', `${bundle.name} exports no handler`);
+      }
+    } finally {
+      await rm(checkDir, { recursive: true, force: true });
     }
   });
 });
