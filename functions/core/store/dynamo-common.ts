@@ -1,6 +1,7 @@
 /** Pieces shared by the DynamoDB adapters. */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, type PutCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from './errors.js';
 import { systemClock, type Clock } from '../ports.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './batch.js';
 
@@ -73,4 +74,18 @@ export function buildUpdate(attributes: Record<string, unknown>): UpdateParts {
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
+}
+
+/**
+ * Sends a conditional write; `true` when it was applied, `false` when its condition did
+ * not hold. Any other error is thrown.
+ */
+export async function writeIf(client: DynamoDBDocumentClient, command: PutCommand | UpdateCommand): Promise<boolean> {
+  try {
+    await client.send(command as UpdateCommand);
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
 }

@@ -1,7 +1,7 @@
 /** `OrgStore` over the connector's DynamoDB table. */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Diagnostic, DiagnosticCode, Org, OrgStatus } from '../domain/model.js';
-import { buildUpdate, resolveOptions, type DynamoStoreOptions, type ResolvedStoreOptions } from './dynamo-common.js';
+import { buildUpdate, resolveOptions, writeIf, type DynamoStoreOptions, type ResolvedStoreOptions } from './dynamo-common.js';
 import { isConditionalCheckFailed, OrgAlreadyConnectedError, OrgNotFoundError, StaleWriteError } from './errors.js';
 import { ORGS_COLLECTION, orgKey, stripStoreAttributes } from './keys.js';
 import { queryAll } from './pagination.js';
@@ -20,20 +20,17 @@ export class DynamoOrgStore implements OrgStore {
 
   async createOrg(org: Org): Promise<void> {
     const { client, tableName } = this.#options;
-    try {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: toItem(org),
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :disconnected',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':disconnected': 'disconnected' },
-        }),
-      );
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new OrgAlreadyConnectedError(org.orgId);
-      throw error;
-    }
+    const created = await writeIf(
+      client,
+      new PutCommand({
+        TableName: tableName,
+        Item: toItem(org),
+        ConditionExpression: 'attribute_not_exists(pk) OR #status = :disconnected',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':disconnected': 'disconnected' },
+      }),
+    );
+    if (!created) throw new OrgAlreadyConnectedError(org.orgId);
   }
 
   async getOrg(orgId: string): Promise<Org | undefined> {
@@ -90,37 +87,31 @@ export class DynamoOrgStore implements OrgStore {
     // Two conditional steps instead of a read-modify-write: refresh an existing entry
     // (keeping `since`), else add it; a concurrent writer makes one of them succeed on retry.
     for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: orgKey(orgId),
-            UpdateExpression: 'SET #d.#c.#severity = :severity, #d.#c.#message = :message',
-            ConditionExpression: 'attribute_exists(#d.#c)',
-            ExpressionAttributeNames: { ...names, '#severity': 'severity', '#message': 'message' },
-            ExpressionAttributeValues: { ':severity': diagnostic.severity, ':message': diagnostic.message },
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
-      }
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: orgKey(orgId),
-            UpdateExpression: 'SET #d.#c = :diagnostic',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#d.#c)',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':diagnostic': diagnostic },
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
-        if ((await this.getOrg(orgId)) === undefined) throw new OrgNotFoundError(orgId);
-      }
+      const refreshed = await writeIf(
+        client,
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orgKey(orgId),
+          UpdateExpression: 'SET #d.#c.#severity = :severity, #d.#c.#message = :message',
+          ConditionExpression: 'attribute_exists(#d.#c)',
+          ExpressionAttributeNames: { ...names, '#severity': 'severity', '#message': 'message' },
+          ExpressionAttributeValues: { ':severity': diagnostic.severity, ':message': diagnostic.message },
+        }),
+      );
+      if (refreshed) return;
+      const added = await writeIf(
+        client,
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orgKey(orgId),
+          UpdateExpression: 'SET #d.#c = :diagnostic',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#d.#c)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':diagnostic': diagnostic },
+        }),
+      );
+      if (added) return;
+      if ((await this.getOrg(orgId)) === undefined) throw new OrgNotFoundError(orgId);
     }
     throw new StaleWriteError(`diagnostic ${diagnostic.code} of organization ${orgId}`);
   }
@@ -130,20 +121,17 @@ export class DynamoOrgStore implements OrgStore {
     const { client, tableName } = this.#options;
     const names: Record<string, string> = { '#d': 'diagnostics' };
     codes.forEach((code, i) => (names[`#c${i}`] = code));
-    try {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: orgKey(orgId),
-          UpdateExpression: `REMOVE ${codes.map((_, i) => `#d.#c${i}`).join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: names,
-        }),
-      );
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new OrgNotFoundError(orgId);
-      throw error;
-    }
+    const cleared = await writeIf(
+      client,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: orgKey(orgId),
+        UpdateExpression: `REMOVE ${codes.map((_, i) => `#d.#c${i}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+      }),
+    );
+    if (!cleared) throw new OrgNotFoundError(orgId);
   }
 
   async deleteOrg(orgId: string): Promise<void> {
@@ -175,44 +163,35 @@ export class DynamoOrgStore implements OrgStore {
 
   async releaseSyncLease(orgId: string, runId: string): Promise<boolean> {
     const { client, tableName } = this.#options;
-    try {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: orgKey(orgId),
-          UpdateExpression: 'REMOVE #lease',
-          ConditionExpression: '#lease.#runId = :runId',
-          ExpressionAttributeNames: { '#lease': 'syncLease', '#runId': 'runId' },
-          ExpressionAttributeValues: { ':runId': runId },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    return writeIf(
+      client,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: orgKey(orgId),
+        UpdateExpression: 'REMOVE #lease',
+        ConditionExpression: '#lease.#runId = :runId',
+        ExpressionAttributeNames: { '#lease': 'syncLease', '#runId': 'runId' },
+        ExpressionAttributeValues: { ':runId': runId },
+      }),
+    );
   }
 
   /** Sets `syncLease` under `condition`; `false` when the condition fails on an existing org. */
   async #writeLease(orgId: string, lease: SyncLease, condition: string, values: Record<string, unknown>): Promise<boolean> {
     const { client, tableName } = this.#options;
-    try {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: orgKey(orgId),
-          UpdateExpression: 'SET #lease = :lease',
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { '#lease': 'syncLease', '#runId': 'runId', ...(':now' in values ? { '#expiresAt': 'expiresAt' } : {}) },
-          ExpressionAttributeValues: { ':lease': lease, ':runId': lease.runId, ...values },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      if ((await this.getOrg(orgId)) === undefined) throw new OrgNotFoundError(orgId);
-      return false;
-    }
+    const written = await writeIf(
+      client,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: orgKey(orgId),
+        UpdateExpression: 'SET #lease = :lease',
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#lease': 'syncLease', '#runId': 'runId', ...(':now' in values ? { '#expiresAt': 'expiresAt' } : {}) },
+        ExpressionAttributeValues: { ':lease': lease, ':runId': lease.runId, ...values },
+      }),
+    );
+    if (!written && (await this.getOrg(orgId)) === undefined) throw new OrgNotFoundError(orgId);
+    return written;
   }
 
   async #currentLease(orgId: string): Promise<SyncLease | undefined> {

@@ -1,7 +1,7 @@
 /** `SyncRunStore` over the connector's DynamoDB table, including the sync checkpoint's seen-account chunks. */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SyncOutcome, SyncRun } from '../domain/model.js';
-import { buildUpdate, resolveOptions, type DynamoStoreOptions, type ResolvedStoreOptions } from './dynamo-common.js';
+import { buildUpdate, resolveOptions, writeIf, type DynamoStoreOptions, type ResolvedStoreOptions } from './dynamo-common.js';
 import { isConditionalCheckFailed, StaleWriteError } from './errors.js';
 import {
   canonicalTime,
@@ -39,27 +39,22 @@ export class DynamoSyncRunStore implements SyncRunStore {
   async createSyncRun(run: SyncRun): Promise<boolean> {
     const { client, tableName } = this.#options;
     const queuedAt = canonicalTime(run.queuedAt);
-    try {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            ...run,
-            queuedAt,
-            ...runKey(run.orgId, run.runId),
-            gsi1pk: runsByTimePartition(run.orgId),
-            gsi1sk: `${queuedAt}#${run.runId}`,
-            ttl: epochSeconds(new Date(queuedAt), this.#runTtlDays),
-            entity: 'syncRun',
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    return writeIf(
+      client,
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...run,
+          queuedAt,
+          ...runKey(run.orgId, run.runId),
+          gsi1pk: runsByTimePartition(run.orgId),
+          gsi1sk: `${queuedAt}#${run.runId}`,
+          ttl: epochSeconds(new Date(queuedAt), this.#runTtlDays),
+          entity: 'syncRun',
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
   }
 
   async getSyncRun(orgId: string, runId: string): Promise<SyncRun | undefined> {
