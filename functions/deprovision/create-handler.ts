@@ -7,6 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { UserPath } from '../api/schemas.js';
 import { deprovisionUser, type DeprovisionOptions } from '../core/deprovision/index.js';
 import { problemJsonErrors } from '../core/http/middleware.js';
 import { PROBLEM_CONTENT_TYPE } from '../core/http/problem.js';
@@ -18,11 +19,6 @@ import * as z from '../core/zod.js';
 
 /** Time kept back from the Lambda deadline to record the outcome after Atlassian answers. */
 export const RECORDING_RESERVE_MS = 5_000;
-
-const PathSchema = z.object({
-  orgId: z.string().check(z.minLength(1)),
-  accountId: z.string().check(z.minLength(1)),
-});
 
 const BodySchema = z.strictObject({
   action: z.enum(['suspend', 'remove', 'restore']),
@@ -41,7 +37,7 @@ export interface DeprovisionHandlerOptions extends Pick<DeprovisionOptions, 'wai
 export function createDeprovisionHandler(deps: ConnectorDependencies, options: DeprovisionHandlerOptions = {}) {
   const logger = options.logger ?? sharedLogger;
   return middy(async function deprovision(event: APIGatewayProxyEventV2, context: Context): Promise<HttpResponse> {
-    const { orgId, accountId } = parsePath(event, PathSchema);
+    const { orgId, accountId } = parsePath(event, UserPath);
     const body = parseBody(event, BodySchema);
     const idempotencyKey = header(event, 'idempotency-key');
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
