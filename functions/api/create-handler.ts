@@ -33,7 +33,8 @@ const OPERATION_BY_ROUTE_KEY: ReadonlyMap<string, ApiOperation> = new Map(
 export function createApiHandler(deps: ConnectorDependencies, options: ApiHandlerOptions = {}) {
   const logger = options.logger ?? defaultLogger;
   return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
-    .use(injectLambdaContext(logger))
+    // Never log the request event, even with POWERTOOLS_LOGGER_LOG_EVENT=true: bodies carry API keys.
+    .use(injectLambdaContext(logger, { logEvent: false }))
     .use(problemJsonErrors({ logger }))
     .handler(async function apiHandler(event) {
       const operation = OPERATION_BY_ROUTE_KEY.get(event.routeKey);

@@ -68,6 +68,7 @@ export function createDeprovisionHandler(deps: ConnectorDependencies, options: D
     if (typeof reply.body.retryAfterSeconds === 'number') headers['retry-after'] = String(reply.body.retryAfterSeconds);
     return text(reply.status, JSON.stringify(reply.body), PROBLEM_CONTENT_TYPE, headers);
   })
-    .use(injectLambdaContext(logger))
+    // Never log the request event, even with POWERTOOLS_LOGGER_LOG_EVENT=true: the audit trail records requests.
+    .use(injectLambdaContext(logger, { logEvent: false }))
     .use(problemJsonErrors({ logger }));
 }

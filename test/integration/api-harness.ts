@@ -143,7 +143,12 @@ function captureLogs(lines: string[]): () => void {
 export async function startApiHarness(simOptions: SimOptions): Promise<ApiHarness> {
   const logLines: string[] = [];
   const restore = captureLogs(logLines);
+  // As if an operator turned on event logging: request bodies carrying keys must still never be logged.
+  const logEventBefore = process.env.POWERTOOLS_LOGGER_LOG_EVENT;
+  process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
   const logger = new Logger({ serviceName: 'api-test', logLevel: 'DEBUG' });
+  if (logEventBefore === undefined) delete process.env.POWERTOOLS_LOGGER_LOG_EVENT;
+  else process.env.POWERTOOLS_LOGGER_LOG_EVENT = logEventBefore;
   sharedLogger.setLogLevel('DEBUG');
   const dynamo = await startDynamo({ tablePrefix: 'api' });
   const sim = await startSimulator(simOptions);
