@@ -29,7 +29,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`port ${options.port} is already in use; set PORT to another port (PORT=0 picks a free one)`)
+          : error,
+      );
+    });
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
