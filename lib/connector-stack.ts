@@ -173,7 +173,7 @@ export class ConnectorStack extends Stack {
       description: 'Atlassian Access Connector sync worker (one org per message)',
       timeout: SYNC_WORKER_TIMEOUT,
       memorySize: 512,
-      environment: { ...common, SYNC_QUEUE_URL: this.syncQueue.queueUrl, EVENT_BUS_NAME: this.eventBus.eventBusName },
+      environment: { ...common, SYNC_QUEUE_URL: this.syncQueue.queueUrl },
       tables: [{ table: this.table, access: 'readwrite', indexed: tableIndexed }],
       reservedConcurrentExecutions: settings.reservedConcurrency ? SYNC_WORKER_CONCURRENCY : undefined,
       tracing,
@@ -228,7 +228,6 @@ export class ConnectorStack extends Stack {
     // Manual syncs (api), scheduled fan-out (dispatcher) and continuations past the Lambda deadline (worker).
     for (const fn of [api, syncDispatcher, syncWorker]) this.syncQueue.grantSendMessages(fn.role);
     this.eventBus.grantPutEventsTo(keyExpiry.role);
-    this.eventBus.grantPutEventsTo(syncWorker.role);
 
     syncWorker.function.addEventSource(
       new SqsEventSource(this.syncQueue, {

@@ -135,7 +135,7 @@ describe('connector stack', () => {
       const withQueue = (['api', 'deprovision', 'syncDispatcher', 'syncWorker', 'keyExpiry'] as const).filter((fn) => 'SYNC_QUEUE_URL' in variables(fn));
       const withBus = (['api', 'deprovision', 'syncDispatcher', 'syncWorker', 'keyExpiry'] as const).filter((fn) => 'EVENT_BUS_NAME' in variables(fn));
       assert.deepEqual(withQueue, ['api', 'syncDispatcher', 'syncWorker']);
-      assert.deepEqual(withBus, ['syncWorker', 'keyExpiry']);
+      assert.deepEqual(withBus, ['keyExpiry']);
     });
 
     it('reserves concurrency for the sync worker and deprovisioning to protect Atlassian rate limits', () => {
@@ -183,7 +183,7 @@ describe('connector stack', () => {
       );
     });
 
-    it('lets the sync worker read org keys, consume and continue the queue, and publish to the bus', () => {
+    it('lets the sync worker read org keys and consume and continue the queue, nothing more', () => {
       assert.deepEqual(
         permissions('syncWorker'),
         [
@@ -191,7 +191,6 @@ describe('connector stack', () => {
           ...ddb(tableArns, [...DDB_READ, ...DDB_WRITE]),
           ...on([SECRET], ['secretsmanager:GetSecretValue']),
           ...on(['SyncQueue.Arn'], [...new Set([...SQS_SEND, ...SQS_CONSUME])]),
-          'events:PutEvents on EventBus.Arn',
         ].sort(),
       );
     });
