@@ -1,11 +1,11 @@
 /**
- * Local mode's stand-in for API Gateway and the Lambda runtime: turns a Node HTTP request
- * into the same API Gateway HTTP API (payload v2) event the deployed functions receive,
- * and gives handlers a Lambda-like context.
+ * Local mode's stand-in for API Gateway, EventBridge, SQS and the Lambda runtime: the events
+ * the deployed functions receive (API Gateway HTTP API payload v2, scheduled events, SQS
+ * batches) and a Lambda-like context. Tests invoke handlers with the same builders.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context, ScheduledEvent, SQSEvent } from 'aws-lambda';
 
 /** Minutes a local invocation may run, like a Lambda function's timeout. */
 const LOCAL_TIMEOUT_MS = 15 * 60 * 1000;
@@ -71,5 +71,38 @@ export function apiGatewayEvent(request: IncomingMessage, body: string, url: URL
     },
     ...(body ? { body } : {}),
     isBase64Encoded: false,
+  };
+}
+
+/** The event an EventBridge schedule rule named `ruleName` delivers. */
+export function scheduledEvent(ruleName: string, time: Date = new Date()): ScheduledEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: time.toISOString(),
+    region: 'local',
+    resources: [`arn:aws:events:local:000000000000:rule/${ruleName}`],
+    detail: {},
+  };
+}
+
+/** An SQS batch as the Lambda event source mapping delivers it, one record per message. */
+export function sqsEvent(messages: ReadonlyArray<{ id: string; body: string }>): SQSEvent {
+  const sent = String(Date.now());
+  return {
+    Records: messages.map(({ id, body }) => ({
+      messageId: id,
+      receiptHandle: `receipt-${id}`,
+      body,
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: sent, SenderId: 'local', ApproximateFirstReceiveTimestamp: sent },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:local:000000000000:sync',
+      awsRegion: 'local',
+    })),
   };
 }

@@ -7,13 +7,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { createApiHandler } from '../../functions/api/create-handler.js';
 import { createAtlassianDirectory } from '../../functions/core/atlassian/index.js';
 import { loadConfig, loadLocalModeConfig, type LocalModeConfig } from '../../functions/core/config.js';
 import { LocalEventPublisher } from '../../functions/core/events/local-publisher.js';
 import { logger } from '../../functions/core/observability.js';
-import { systemClock, type SyncRequest } from '../../functions/core/ports.js';
+import { systemClock } from '../../functions/core/ports.js';
 import { LocalSyncQueue } from '../../functions/core/queue/local-sync-queue.js';
 import type { ConnectorDependencies } from '../../functions/core/runtime/dependencies.js';
 import { LocalSecretStore } from '../../functions/core/secrets/index.js';
@@ -24,7 +23,7 @@ import { createSyncDispatcher, createSyncWorker } from '../../functions/sync/han
 import { ensureTable, startDynalite } from '../../test/support/dynamo.js';
 import { startSimulator, type Simulator } from '../../test/simulator/index.js';
 import { DEMO_ORGS, DEMO_SEED } from './demo.js';
-import { lambdaContext } from './lambda-adapter.js';
+import { lambdaContext, scheduledEvent, sqsEvent } from './lambda-adapter.js';
 import { startLocalServer } from './server.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -63,7 +62,7 @@ export async function startLocalMode(env: NodeJS.ProcessEnv, print: (text: strin
   const dispatchSyncs = createSyncDispatcher(deps);
   const checkKeys = createKeyExpiryHandler(deps);
   syncQueue.attach(async (request) => {
-    await syncWorker(sqsEvent(request), lambdaContext('local-sync-worker'));
+    await syncWorker(sqsEvent([{ id: `${request.runId}-${Date.now()}`, body: JSON.stringify(request) }]), lambdaContext('local-sync-worker'));
   });
 
   const { server, url } = await startLocalServer({
@@ -176,41 +175,4 @@ async function firstUserWithNoProductAccess(url: string, orgId: string): Promise
   const response = await fetch(`${url}/orgs/${orgId}/users?accessState=no_product_access&limit=1`);
   const page = (await response.json()) as { items?: Array<{ accountId: string }> };
   return page.items?.[0]?.accountId ?? '<accountId>';
-}
-
-function sqsEvent(request: SyncRequest): SQSEvent {
-  return {
-    Records: [
-      {
-        messageId: `${request.runId}-${Date.now()}`,
-        receiptHandle: 'local',
-        body: JSON.stringify(request),
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: String(Date.now()),
-          SenderId: 'local',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:local:000000000000:sync',
-        awsRegion: 'local',
-      },
-    ],
-  };
-}
-
-function scheduledEvent(name: string): ScheduledEvent {
-  return {
-    version: '0',
-    id: `local-${name}-${Date.now()}`,
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: '000000000000',
-    time: new Date().toISOString(),
-    region: 'local',
-    resources: [`arn:aws:events:local:000000000000:rule/${name}`],
-    detail: {},
-  };
 }

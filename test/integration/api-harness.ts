@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { lambdaContext } from '../../bin/local/lambda-adapter.js';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createApiHandler } from '../../functions/api/create-handler.js';
 import { matchRoute, routeKeyOf } from '../../functions/api/router.js';
@@ -93,22 +94,6 @@ export function apiEvent(method: string, pathAndQuery: string, options: RequestO
   return event;
 }
 
-function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'api',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:api',
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/api',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 function toResponse(result: { statusCode: number; headers?: Record<string, unknown>; body?: string }): ApiResponse {
   const body = result.body ?? '';
@@ -177,7 +162,7 @@ export async function startApiHarness(simOptions: SimOptions): Promise<ApiHarnes
   function handlerWith(overrides: Partial<ConnectorDependencies>) {
     const handler = createApiHandler({ ...deps, ...overrides }, { logger });
     return async (event: APIGatewayProxyEventV2) => {
-      const response = toResponse(await handler(event, lambdaContext()));
+      const response = toResponse(await handler(event, lambdaContext('api', 30_000)));
       responses.push(response);
       return response;
     };

@@ -4,7 +4,8 @@
  * users through the real client listing and the domain's `buildSnapshot`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { lambdaContext } from '../../bin/local/lambda-adapter.js';
 import { AtlassianClient, createAtlassianDirectory } from '../../functions/core/atlassian/index.js';
 import { loadConfig } from '../../functions/core/config.js';
 import type { Org, UserSnapshot } from '../../functions/core/domain/model.js';
@@ -72,14 +73,13 @@ export async function startDeprovisionWorld(
   sim.resetRequests();
 
   const handler = createDeprovisionHandler(deps, { logger: new Logger({ logLevel: 'SILENT' }), ...handlerOptions });
-  let invocation = 0;
   return {
     sim,
     dynamo,
     deps,
     orgIds,
     invoke: async (call) => {
-      const response = (await handler(deprovisionEvent(call), lambdaContext(++invocation))) as HttpResponse;
+      const response = (await handler(deprovisionEvent(call), lambdaContext('deprovision', 29_000))) as HttpResponse;
       return { ...response, json: JSON.parse(String(response.body)) as Record<string, unknown> };
     },
     writeCalls: () =>
@@ -148,19 +148,3 @@ export function deprovisionEvent(call: DeprovisionCall): APIGatewayProxyEventV2 
   } as unknown as APIGatewayProxyEventV2;
 }
 
-function lambdaContext(invocation: number): Context {
-  return {
-    awsRequestId: `invocation-${invocation}`,
-    functionName: 'deprovision',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:deprovision',
-    memoryLimitInMB: '512',
-    logGroupName: '/aws/lambda/deprovision',
-    logStreamName: 'stream',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 29_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}

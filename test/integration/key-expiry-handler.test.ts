@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context, ScheduledEvent } from 'aws-lambda';
+import { lambdaContext, scheduledEvent as scheduledEventOf } from '../../bin/local/lambda-adapter.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { LocalEventPublisher } from '../../functions/core/events/local-publisher.js';
 import { LocalSyncQueue } from '../../functions/core/queue/local-sync-queue.js';
@@ -26,34 +26,7 @@ import {
 const OK_ORG = 'c0000000-0000-4000-8000-000000000001';
 const SOON_ORG = 'c0000000-0000-4000-8000-000000000002';
 
-const scheduledEvent: ScheduledEvent = {
-  version: '0',
-  id: 'a6a3b1f0-0000-4000-8000-000000000000',
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '123456789012',
-  time: NOW.toISOString(),
-  region: 'eu-west-1',
-  resources: ['arn:aws:events:eu-west-1:123456789012:rule/KeyExpirySchedule'],
-  detail: {},
-};
-
-function lambdaContext(remainingMs: number): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'KeyExpiryFunction',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:KeyExpiryFunction',
-    memoryLimitInMB: '256',
-    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-    logGroupName: '/aws/lambda/KeyExpiryFunction',
-    logStreamName: '2027/03/01/[$LATEST]abcdef',
-    getRemainingTimeInMillis: () => remainingMs,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+const scheduledEvent = () => scheduledEventOf('KeyExpirySchedule', NOW);
 
 describe('key-expiry handler', () => {
   let dynamo: DynaliteServer;
@@ -95,7 +68,8 @@ describe('key-expiry handler', () => {
     const logger = new Logger({ serviceName: 'atlassian-access-connector', logLevel: 'INFO' });
     const handler = createKeyExpiryHandler(deps, { logger, metrics });
 
-    const { result, emf, text } = await captureConsole(() => handler(scheduledEvent, lambdaContext(280_000)));
+    const context = lambdaContext('KeyExpiryFunction', 280_000);
+    const { result, emf, text } = await captureConsole(() => handler(scheduledEvent(), context));
 
     assert.deepEqual(result, {
       checkedAt: NOW.toISOString(),
@@ -124,7 +98,7 @@ describe('key-expiry handler', () => {
     assert.equal(fleet[0]!['OrgsWithExpiringKeys'], 1);
     assert.equal(fleet[0]!['OrgsWithExpiredOrRejectedKeys'], 0);
     assert.ok(!emf.some((line) => metricNames(line).includes('ColdStart')), 'no cold-start metric');
-    assert.match(text, /"function_request_id":\s*"c6af9ac6-7b61-11e6-9a41-93e812345678"/);
+    assert.match(text, new RegExp(`"function_request_id":\\s*"${context.awsRequestId}"`));
     assert.match(text, /API keys checked/);
   });
 
@@ -133,7 +107,7 @@ describe('key-expiry handler', () => {
     const handler = createKeyExpiryHandler(deps, { logger: new Logger({ logLevel: 'SILENT' }), metrics });
     sim.resetRequests();
 
-    const { result } = await captureConsole(() => handler(scheduledEvent, lambdaContext(deps.config.deadlineSafetyMs)));
+    const { result } = await captureConsole(() => handler(scheduledEvent(), lambdaContext('KeyExpiryFunction', deps.config.deadlineSafetyMs)));
 
     assert.equal(sim.requests.length, 0);
     assert.equal(result.probesFailed, 2);

@@ -1,59 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Context, ScheduledEvent, SQSEvent } from 'aws-lambda';
+import { lambdaContext, scheduledEvent, sqsEvent } from '../../bin/local/lambda-adapter.js';
 import type { SyncRequest } from '../../functions/core/ports.js';
 import { createSyncDispatcher, createSyncWorker } from '../../functions/sync/handlers.js';
 import { startSyncHarness, storedUsers, type SyncHarness } from './sync-harness.js';
-
-function lambdaContext(remainingMs: number): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'sync-test',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:sync-test',
-    memoryLimitInMB: '512',
-    awsRequestId: 'request-1',
-    logGroupName: '/aws/lambda/sync-test',
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => remainingMs,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-const scheduledEvent = {
-  version: '0',
-  id: 'event-1',
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '123456789012',
-  time: new Date().toISOString(),
-  region: 'us-east-1',
-  resources: [],
-  detail: {},
-} satisfies ScheduledEvent;
-
-function sqsEvent(bodies: Array<{ id: string; body: string }>): SQSEvent {
-  return {
-    Records: bodies.map(({ id, body }) => ({
-      messageId: id,
-      receiptHandle: `receipt-${id}`,
-      body,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: String(Date.now()),
-        SenderId: 'sender',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:sync',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
 
 /** Collects the Powertools log lines written to stdout and stderr until `stop()`; everything else passes through. */
 function captureLogs() {
@@ -108,7 +58,7 @@ describe('sync dispatcher and worker Lambdas', () => {
 
   it('queues one message and one queued run per connected org on schedule, skipping disconnected orgs', async () => {
     // Act
-    const result = await createSyncDispatcher(h.deps)(scheduledEvent, lambdaContext(60_000));
+    const result = await createSyncDispatcher(h.deps)(scheduledEvent('sync'), lambdaContext('sync-test', 60_000));
 
     // Assess
     assert.equal(result.queued, 4);
@@ -126,7 +76,7 @@ describe('sync dispatcher and worker Lambdas', () => {
 
   it('syncs each org of a batch independently and reports only the org worth retrying in batchItemFailures', async () => {
     // Prepare: Beta's Atlassian listing keeps failing, Delta's key was revoked
-    const { runIds } = await createSyncDispatcher(h.deps)(scheduledEvent, lambdaContext(60_000));
+    const { runIds } = await createSyncDispatcher(h.deps)(scheduledEvent('sync'), lambdaContext('sync-test', 60_000));
     const requests = h.queue.take();
     h.sim.faults.serverError({ status: 502, times: 1000, match: ids.beta });
     h.sim.revokeKey('key-delta');
@@ -134,7 +84,7 @@ describe('sync dispatcher and worker Lambdas', () => {
     const logged = captureLogs();
     try {
       // Act
-      const response = await createSyncWorker(h.deps)(sqsEvent(messagesOf(requests)), lambdaContext(60_000)).finally(logged.stop);
+      const response = await createSyncWorker(h.deps)(sqsEvent(messagesOf(requests)), lambdaContext('sync-test', 60_000)).finally(logged.stop);
 
       // Assess: only Beta is retried; Alpha and Epsilon are synced; Delta's rejected key is recorded, not retried
       assert.deepEqual(response.batchItemFailures, [{ itemIdentifier: `msg-${ids.beta}` }]);
@@ -159,7 +109,7 @@ describe('sync dispatcher and worker Lambdas', () => {
       // Act: SQS redelivers Beta's message once Atlassian answers again
       h.sim.faults.clear();
       const betaRequest = requests.filter((request) => request.orgId === ids.beta);
-      const retry = await createSyncWorker(h.deps)(sqsEvent(messagesOf(betaRequest)), lambdaContext(60_000));
+      const retry = await createSyncWorker(h.deps)(sqsEvent(messagesOf(betaRequest)), lambdaContext('sync-test', 60_000));
 
       // Assess
       assert.deepEqual(retry.batchItemFailures, []);
@@ -177,9 +127,9 @@ describe('sync dispatcher and worker Lambdas', () => {
     const worker = createSyncWorker({ ...h.deps, config: { ...h.deps.config, deadlineSafetyMs: 5_000 } });
 
     // Act: an invocation with less time left than the safety margin, then the continuation with time
-    const first = await worker(sqsEvent(messagesOf([request])), lambdaContext(4_000));
+    const first = await worker(sqsEvent(messagesOf([request])), lambdaContext('sync-test', 4_000));
     const continuation = h.queue.take();
-    const second = await worker(sqsEvent(messagesOf(continuation)), lambdaContext(60_000));
+    const second = await worker(sqsEvent(messagesOf(continuation)), lambdaContext('sync-test', 60_000));
 
     // Assess
     assert.deepEqual(first.batchItemFailures, []);
@@ -198,7 +148,7 @@ describe('sync dispatcher and worker Lambdas', () => {
         { id: 'no-trigger', body: JSON.stringify({ orgId: ids.alpha, runId: 'r' }) },
         { id: 'unknown-org', body: JSON.stringify({ orgId: 'no-such-org', runId: 'r', trigger: 'manual' }) },
       ]),
-      lambdaContext(60_000),
+      lambdaContext('sync-test', 60_000),
     );
 
     // Assess
