@@ -10,7 +10,7 @@ import { deriveAccessState } from '../../functions/core/domain/access-state.js';
 import type { AccessState, Org, UserSnapshot } from '../../functions/core/domain/model.js';
 import { LocalEventPublisher } from '../../functions/core/events/local-publisher.js';
 import { logger } from '../../functions/core/observability.js';
-import type { AtlassianDirectory, AtlassianDirectoryFactory, SyncQueue, SyncRequest } from '../../functions/core/ports.js';
+import type { AtlassianDirectory, AtlassianDirectoryFactory, ManagedUserPage, SyncQueue, SyncRequest } from '../../functions/core/ports.js';
 import type { ConnectorDependencies } from '../../functions/core/runtime/dependencies.js';
 import { LocalSecretStore } from '../../functions/core/secrets/index.js';
 import { createDynamoStores } from '../../functions/core/store/index.js';
@@ -150,28 +150,38 @@ export async function startSyncHarness(orgs: Array<SimOrgSpec & { apiKeys: [stri
 }
 
 /**
+ * The real client with its user listing replaced by `listing`, which gets the real
+ * directory to delegate to; every other call goes straight through.
+ */
+export function withListing(
+  factory: AtlassianDirectoryFactory,
+  listing: (directory: AtlassianDirectory, ...args: Parameters<AtlassianDirectory['listUserPages']>) => AsyncIterable<ManagedUserPage>,
+): AtlassianDirectoryFactory {
+  return (apiKey) => {
+    const directory = factory(apiKey);
+    return {
+      listOrgs: (options) => directory.listOrgs(options),
+      suspendAccess: (orgId, accountId, options) => directory.suspendAccess(orgId, accountId, options),
+      restoreAccess: (orgId, accountId, options) => directory.restoreAccess(orgId, accountId, options),
+      removeFromDirectory: (orgId, accountId, options) => directory.removeFromDirectory(orgId, accountId, options),
+      listUserPages: (orgId, options) => listing(directory, orgId, options),
+    };
+  };
+}
+
+/**
  * Wraps the real client so that `action` runs once, right after the `pages`-th page has
  * been handed to the sync (before the next page is requested): a fault armed there hits
  * the listing mid-way.
  */
 export function afterPages(factory: AtlassianDirectoryFactory, pages: number, action: () => void): AtlassianDirectoryFactory {
-  return (apiKey) => {
-    const directory = factory(apiKey);
+  return withListing(factory, async function* (directory, orgId, options) {
     let served = 0;
-    const wrapped: AtlassianDirectory = {
-      listOrgs: (options) => directory.listOrgs(options),
-      suspendAccess: (orgId, accountId, options) => directory.suspendAccess(orgId, accountId, options),
-      restoreAccess: (orgId, accountId, options) => directory.restoreAccess(orgId, accountId, options),
-      removeFromDirectory: (orgId, accountId, options) => directory.removeFromDirectory(orgId, accountId, options),
-      async *listUserPages(orgId, options) {
-        for await (const page of directory.listUserPages(orgId, options)) {
-          yield page;
-          if (++served === pages) action();
-        }
-      },
-    };
-    return wrapped;
-  };
+    for await (const page of directory.listUserPages(orgId, options)) {
+      yield page;
+      if (++served === pages) action();
+    }
+  });
 }
 
 /** Every stored snapshot of an org, tombstones included. */

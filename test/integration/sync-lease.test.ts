@@ -3,10 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { orgHealth } from '../../functions/core/orgs/health.js';
 import { rotateApiKey } from '../../functions/core/orgs/rotate.js';
-import type { AtlassianDirectory, AtlassianDirectoryFactory, SyncRequest } from '../../functions/core/ports.js';
+import type { AtlassianDirectoryFactory, SyncRequest } from '../../functions/core/ports.js';
 import type { SyncLease } from '../../functions/core/store/index.js';
 import { SYNC_LEASE_DURATION_MS, SyncRetryableError, requestSync, syncOrg } from '../../functions/core/sync/index.js';
-import { noDeadline, startSyncHarness, storedUsers, type SyncHarness } from './sync-harness.js';
+import { noDeadline, startSyncHarness, storedUsers, withListing, type SyncHarness } from './sync-harness.js';
 
 const ORGS = [
   { name: 'Busy', apiKeys: ['key-busy'] as [string], userCount: 300 },
@@ -28,21 +28,11 @@ function deferred(): { promise: Promise<void>; open: () => void } {
  * has not talked to Atlassian yet, like a worker frozen mid-invocation.
  */
 function gated(factory: AtlassianDirectoryFactory, gate: Promise<void>, entered: () => void = () => {}): AtlassianDirectoryFactory {
-  return (apiKey) => {
-    const directory = factory(apiKey);
-    const wrapped: AtlassianDirectory = {
-      listOrgs: (options) => directory.listOrgs(options),
-      suspendAccess: (orgId, accountId, options) => directory.suspendAccess(orgId, accountId, options),
-      restoreAccess: (orgId, accountId, options) => directory.restoreAccess(orgId, accountId, options),
-      removeFromDirectory: (orgId, accountId, options) => directory.removeFromDirectory(orgId, accountId, options),
-      async *listUserPages(orgId, options) {
-        entered();
-        await gate;
-        yield* directory.listUserPages(orgId, options);
-      },
-    };
-    return wrapped;
-  };
+  return withListing(factory, async function* (directory, orgId, options) {
+    entered();
+    await gate;
+    yield* directory.listUserPages(orgId, options);
+  });
 }
 
 describe('one sync run per org at a time (lease), and a key missing from the secret store', () => {
