@@ -27,7 +27,27 @@ interface DeadlineOption {
   deadline?: number;
 }
 
-type WriteKind = 'suspendAccess' | 'restoreAccess' | 'removeFromDirectory';
+/** The directory writes, named like the client's methods. */
+export type DirectoryWriteKind = 'suspendAccess' | 'restoreAccess' | 'removeFromDirectory';
+
+/**
+ * Method and path (relative to the base URL) of a directory write: the v1 endpoint, or the
+ * v2 one when the user's `directoryId` is given.
+ */
+export function directoryWriteEndpoint(
+  kind: DirectoryWriteKind,
+  orgId: string,
+  accountId: string,
+  directoryId?: string,
+): { method: 'POST' | 'DELETE'; path: string } {
+  const user =
+    directoryId === undefined
+      ? `/v1/orgs/${segment(orgId)}/directory/users/${segment(accountId)}`
+      : `/v2/orgs/${segment(orgId)}/directories/${segment(directoryId)}/users/${segment(accountId)}`;
+  if (kind === 'removeFromDirectory') return { method: 'DELETE', path: user };
+  const verb = kind === 'suspendAccess' ? 'suspend' : 'restore';
+  return { method: 'POST', path: `${user}/${directoryId === undefined ? `${verb}-access` : verb}` };
+}
 
 /** Page size of the v2 listing (Atlassian's maximum). */
 const V2_PAGE_SIZE = 100;
@@ -185,19 +205,9 @@ export class AtlassianClient implements AtlassianDirectory {
   }
 
   /** v1 directory write first; when v1 is refused with a plain 403, the v2 write. */
-  async #write(kind: WriteKind, orgId: string, accountId: string, deadline: number | undefined): Promise<WriteResult> {
+  async #write(kind: DirectoryWriteKind, orgId: string, accountId: string, deadline: number | undefined): Promise<WriteResult> {
     const action = `${kind}: org ${orgId}: user ${accountId}`;
-    const user = `/v1/orgs/${segment(orgId)}/directory/users/${segment(accountId)}`;
-    const v1: AtlassianRequest =
-      kind === 'removeFromDirectory'
-        ? { method: 'DELETE', path: user, action, deadline, write: true }
-        : {
-            method: 'POST',
-            path: `${user}/${kind === 'suspendAccess' ? 'suspend-access' : 'restore-access'}`,
-            action,
-            deadline,
-            write: true,
-          };
+    const v1: AtlassianRequest = { ...directoryWriteEndpoint(kind, orgId, accountId), action, deadline, write: true };
     try {
       return await this.#sendWrite(v1);
     } catch (thrown) {
@@ -209,18 +219,7 @@ export class AtlassianClient implements AtlassianDirectory {
       });
     }
     const directoryId = await this.#directoryIdOf(orgId, accountId, action, deadline);
-    const v2User = `/v2/orgs/${segment(orgId)}/directories/${segment(directoryId)}/users/${segment(accountId)}`;
-    return this.#sendWrite(
-      kind === 'removeFromDirectory'
-        ? { method: 'DELETE', path: v2User, action, deadline, write: true }
-        : {
-            method: 'POST',
-            path: `${v2User}/${kind === 'suspendAccess' ? 'suspend' : 'restore'}`,
-            action,
-            deadline,
-            write: true,
-          },
-    );
+    return this.#sendWrite({ ...directoryWriteEndpoint(kind, orgId, accountId, directoryId), action, deadline, write: true });
   }
 
   async #sendWrite(request: AtlassianRequest): Promise<WriteResult> {

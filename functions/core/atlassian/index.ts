@@ -1,5 +1,12 @@
 /** Atlassian Admin API client: public surface. */
-export { AtlassianClient, createAtlassianDirectory, type AtlassianApiKeySummary, type AtlassianClientOptions } from './client.js';
+export {
+  AtlassianClient,
+  createAtlassianDirectory,
+  directoryWriteEndpoint,
+  type AtlassianApiKeySummary,
+  type AtlassianClientOptions,
+  type DirectoryWriteKind,
+} from './client.js';
 export {
   AtlassianApiError,
   DeadlineExceededError,

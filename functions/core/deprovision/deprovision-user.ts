@@ -25,7 +25,7 @@ import { ApiProblem, toProblem } from '../http/problem.js';
 import type { WriteResult } from '../ports.js';
 import type { ConnectorDependencies } from '../runtime/dependencies.js';
 import { awaitFirstRequest, bodyHashOf } from './idempotency.js';
-import { atlassianWriteEndpoint, dryRunWarnings, isScimManaged, SCIM_GUIDANCE, snapshotAfter } from './plan.js';
+import { atlassianWriteEndpoint, DIRECTORY_WRITE, dryRunWarnings, isScimManaged, SCIM_GUIDANCE, snapshotAfter } from './plan.js';
 
 export interface DeprovisionInput {
   orgId: string;
@@ -219,11 +219,7 @@ async function decide(
   let atlassian: NonNullable<DeprovisionRequest['atlassian']>;
   const warnings: string[] = [];
   try {
-    let result: WriteResult;
-    if (action === 'suspend') result = await directory.suspendAccess(orgId, accountId, call);
-    else if (action === 'restore') result = await directory.restoreAccess(orgId, accountId, call);
-    else result = await directory.removeFromDirectory(orgId, accountId, call);
-    atlassian = atlassianSummary(result);
+    atlassian = atlassianSummary(await directory[DIRECTORY_WRITE[action]](orgId, accountId, call));
   } catch (thrown) {
     if (action === 'remove' && thrown instanceof NotFoundError) {
       // A retried DELETE answers 404 when an earlier attempt went through: the user is gone either way.

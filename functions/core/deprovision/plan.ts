@@ -2,6 +2,7 @@
  * Pure parts of deprovisioning: what a request would call, what to warn about before
  * calling it, and how a successful call changes the user's snapshot.
  */
+import { directoryWriteEndpoint, type DirectoryWriteKind } from '../atlassian/index.js';
 import { deriveAccessState } from '../domain/access-state.js';
 import { contentHash } from '../domain/content-hash.js';
 import type { DeprovisionAction, UserSnapshot } from '../domain/model.js';
@@ -21,10 +22,16 @@ export function isScimManaged(snapshot: Pick<UserSnapshot, 'managementSource'>):
  * client falls back to the v2 write only when Atlassian refuses v1 with a plain 403).
  */
 export function atlassianWriteEndpoint(action: DeprovisionAction, orgId: string, accountId: string): string {
-  const user = `/admin/v1/orgs/${encodeURIComponent(orgId)}/directory/users/${encodeURIComponent(accountId)}`;
-  if (action === 'remove') return `DELETE ${user}`;
-  return `POST ${user}/${action === 'suspend' ? 'suspend-access' : 'restore-access'}`;
+  const { method, path } = directoryWriteEndpoint(DIRECTORY_WRITE[action], orgId, accountId);
+  return `${method} /admin${path}`;
 }
+
+/** The Atlassian client's directory write for each deprovision action. */
+export const DIRECTORY_WRITE: Readonly<Record<DeprovisionAction, DirectoryWriteKind>> = {
+  suspend: 'suspendAccess',
+  restore: 'restoreAccess',
+  remove: 'removeFromDirectory',
+};
 
 /** What a dry run tells the admin before anything is called: likely refusals and no-ops. */
 export function dryRunWarnings(action: DeprovisionAction, snapshot: UserSnapshot): string[] {
